@@ -1,0 +1,39 @@
+import type { SourceConfig } from '../src/config';
+import type { ProviderId } from '../src/events/canonical';
+import { meevaApi } from './clients/meeva';
+import type { Db } from './db';
+import { apiKey, createProviderActivities, type ApiSettings, type BookingApiSpec } from './providerApi';
+import { createStoreActivities } from './store';
+
+export const BOOKING_APIS: Partial<Record<ProviderId, BookingApiSpec>> = {
+  meeva: meevaApi,
+};
+
+export interface ActivityDeps {
+  db: Db;
+  sources: readonly SourceConfig[];
+  apiTimeoutMs?: number;
+}
+
+export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
+  const apis = new Map<string, ApiSettings>();
+  for (const s of sources) {
+    if (s.api !== undefined) apis.set(apiKey(s.provider, s.name), { ...s.api, options: s.options });
+  }
+  return apis;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createStoreActivities(deps.db),
+    ...createProviderActivities({
+      apis: apiRegistry(deps.sources),
+      specs: BOOKING_APIS,
+      ...(deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs }),
+    }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { Db } from './db';
+export { openDb } from './db';

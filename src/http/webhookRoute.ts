@@ -1,0 +1,110 @@
+// POST /webhooks/:provider{/:source}: verify on the raw bytes, parse, hand off, and answer 200
+// only once every event is durably in Temporal. Bodies are never logged.
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { UnreadablePayloadError, WebhookError } from '../errors';
+import type { DeliveryOutcome, Metrics } from '../metrics';
+import { sha256Hex } from '../providers/ids';
+import type { ProviderAdapter, RawWebhook } from '../providers/types';
+import type { Dispatcher } from '../temporal/dispatcherTypes';
+import { isAddressAllowed, type SourceRegistry } from './sources';
+
+export interface WebhookRouteDeps {
+  findProvider(id: string): ProviderAdapter | undefined;
+  sources: SourceRegistry;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+}
+
+function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function queryStrings(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of new URL(req.originalUrl, 'http://x').searchParams) out[name] ??= value;
+  return out;
+}
+
+export function createWebhookRouter(deps: WebhookRouteDeps): Router {
+  const router = express.Router();
+  // Raw bytes on this route only: signatures are computed over exactly what was sent.
+  const rawBody = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+
+  router.post('/webhooks/:provider{/:source}', rawBody, async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const providerId = String(req.params['provider']);
+    const sourceName = String(req.params['source'] ?? 'default');
+    const log = deps.logger.child({
+      provider: providerId,
+      source: sourceName,
+      deliveryId: req.get('webhook-id') ?? req.get('x-request-id') ?? randomUUID(),
+    });
+    const finish = (status: number, outcome: DeliveryOutcome, body: object) => {
+      deps.metrics.deliveries.inc({ provider: providerId, source: sourceName, outcome });
+      deps.metrics.ackSeconds.observe(
+        { provider: providerId, status: String(status) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      res.status(status).json(body);
+    };
+
+    const adapter = deps.findProvider(providerId);
+    if (adapter === undefined) throw new WebhookError('UNKNOWN_PROVIDER', `No platform called ${providerId}.`);
+    const source = deps.sources.get(adapter.id, sourceName);
+    if (source === undefined) {
+      throw new WebhookError('UNKNOWN_SOURCE', `No source ${sourceName} is configured for ${adapter.id}.`);
+    }
+    if (!isAddressAllowed(source.allowed, req.socket.remoteAddress)) {
+      throw new WebhookError('FORBIDDEN_ADDRESS', 'This address may not deliver to this source.');
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const raw: RawWebhook = {
+      headers: lowerCaseHeaders(req),
+      query: queryStrings(req),
+      body,
+      receivedAt: new Date().toISOString(),
+      ...(req.socket.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
+    };
+    adapter.verify(raw, source.context);
+
+    const bodyHash = sha256Hex(body);
+    let events;
+    try {
+      events = adapter.parse(raw, { source: sourceName, receivedAt: raw.receivedAt, bodyHash });
+    } catch (err) {
+      if (!(err instanceof UnreadablePayloadError)) throw err;
+      await deps.dispatcher.quarantine({
+        provider: adapter.id,
+        source: sourceName,
+        sha256: bodyHash,
+        bodyBase64: body.toString('base64'),
+        contentType: raw.headers['content-type'],
+        receivedAt: raw.receivedAt,
+        reason: err.message.slice(0, 2000),
+      });
+      log.warn({ sha256: bodyHash, reason: err.message.slice(0, 300) }, 'delivery quarantined');
+      finish(200, 'quarantined', { status: 'quarantined', id: `quarantine/${adapter.id}/${sourceName}/${bodyHash}` });
+      return;
+    }
+    if (events.length === 0) {
+      log.info('delivery acknowledged, nothing to forward');
+      finish(200, 'ignored', { status: 'ignored' });
+      return;
+    }
+    const handoffStarted = process.hrtime.bigint();
+    await deps.dispatcher.dispatch(events);
+    deps.metrics.handoffSeconds.observe(Number(process.hrtime.bigint() - handoffStarted) / 1e9);
+    for (const e of events) deps.metrics.events.inc({ provider: e.provider, entity: e.entity, action: e.action });
+    log.info({ events: events.map((e) => `${e.entity}/${e.entityId}:${e.action}`) }, 'delivery handed off');
+    finish(200, 'accepted', { status: 'accepted', events: events.length });
+  });
+  return router;
+}

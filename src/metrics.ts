@@ -1,0 +1,45 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type DeliveryOutcome =
+  | 'accepted'
+  | 'ignored'
+  | 'unauthenticated'
+  | 'quarantined'
+  | 'rejected'
+  | 'handoff_failed';
+
+/** One registry per app instance: no module-level state, so tests can build several apps. */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    deliveries: new Counter({
+      name: 'hookline_deliveries_total',
+      help: 'Webhook deliveries by platform, source and outcome',
+      labelNames: ['provider', 'source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'hookline_events_handed_off_total',
+      help: 'Canonical events handed off to Temporal',
+      labelNames: ['provider', 'entity', 'action'] as const,
+      registers: [registry],
+    }),
+    ackSeconds: new Histogram({
+      name: 'hookline_ack_seconds',
+      help: 'Time from request to answer',
+      labelNames: ['provider', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    handoffSeconds: new Histogram({
+      name: 'hookline_handoff_seconds',
+      help: 'Time spent handing events off to Temporal (signalWithStart)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,12 @@
+import type { ProviderId } from '../events/canonical';
+import { meevaProvider } from './meeva';
+import type { ProviderAdapter } from './types';
+
+/** Every platform Hookline speaks. Adding one: an adapter folder, fixtures, and a line here. */
+export const PROVIDERS: Partial<Record<ProviderId, ProviderAdapter>> = {
+  meeva: meevaProvider,
+};
+
+export function findProvider(id: string): ProviderAdapter | undefined {
+  return Object.hasOwn(PROVIDERS, id) ? PROVIDERS[id as ProviderId] : undefined;
+}

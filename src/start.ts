@@ -1,0 +1,53 @@
+// `npm start`: everything on one machine — Temporal dev server + Web UI (unless TEMPORAL_ADDRESS),
+// the worker, the receiver, and the read model (PGlite unless DATABASE_URL). Ctrl-C stops it all.
+import { ensureTemporal, startReceiver, startWorker, type Running } from './bootstrap';
+import { ConfigError, loadConfig, openSources } from './config';
+import { createLogger } from './logger';
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  for (const s of openSources(config)) {
+    logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
+  }
+  if (config.sources.length === 0) {
+    logger.warn('no source is configured: every webhook gets 404. Set MEEVA_WEBHOOK_SECRET (see .env.example).');
+  }
+  const stack: Running[] = [];
+  const stopAll = async () => {
+    for (const part of stack.reverse()) await part.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+  };
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('stopping…');
+      void stopAll().then(() => process.exit(0));
+    });
+  }
+  try {
+    const temporal = await ensureTemporal(config, logger);
+    stack.push(temporal);
+    stack.push(await startWorker(config, temporal.address, logger));
+    const receiver = await startReceiver(config, temporal.address, logger);
+    stack.push(receiver);
+    const lines = [
+      `Hookline is ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+      `  receiver     ${receiver.url}/webhooks/<provider>[/<source>]`,
+      `  Temporal     ${temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
+      ...(temporal.uiUrl === undefined ? [] : [`  Temporal UI  ${temporal.uiUrl}`]),
+      `  read model   ${config.databaseUrl === undefined ? `PGlite in ${config.dataDir}/pgdata` : 'DATABASE_URL'}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+// The hand-off: one signalWithStart per event, each bounded by a deadline. signalWithStart is
+// atomic and returns once the server has durably recorded the signal; it needs no worker.
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  type ConnectionOptions,
+} from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { CanonicalEvent } from '../events/canonical';
+import {
+  EntitySA,
+  entityWorkflowId,
+  eventSignal,
+  keyOf,
+  ProviderSA,
+  QUARANTINE_WORKFLOW_TYPE,
+  quarantineDeliverySignal,
+  quarantineWorkflowId,
+  SourceSA,
+  StatusSA,
+  WORKFLOW_TYPES,
+} from '../../workflows/shared';
+import type { QuarantineItem } from '../../workflows/quarantineTypes';
+import type { Dispatcher } from './dispatcherTypes';
+
+export interface TemporalDispatcherOptions {
+  client: Client;
+  taskQueue: string;
+  timeoutMs: number;
+}
+
+function searchAttributes(provider: string, source: string, entity: string, status: string) {
+  return [
+    { key: ProviderSA, value: provider },
+    { key: SourceSA, value: source },
+    { key: EntitySA, value: entity },
+    { key: StatusSA, value: status },
+  ];
+}
+
+export function createTemporalDispatcher(options: TemporalDispatcherOptions): Dispatcher {
+  const { client, taskQueue, timeoutMs } = options;
+  const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
+
+  async function handOff(event: CanonicalEvent): Promise<void> {
+    const key = keyOf(event);
+    const workflowId = entityWorkflowId(key);
+    await withDeadline(() =>
+      client.workflow.signalWithStart(WORKFLOW_TYPES[event.entity], {
+        workflowId,
+        taskQueue,
+        args: [{ key: event.entity === 'booking' ? { provider: key.provider, source: key.source, bookingId: key.id } : key }],
+        signal: eventSignal,
+        signalArgs: [event],
+        // A running booking gets the signal; a closed one (ended or cancelled long ago) starts a
+        // fresh run that reconciles from the provider's API.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: searchAttributes(key.provider, key.source, key.entity, 'pending'),
+        staticSummary: `${key.entity} ${key.id} (${key.provider}/${key.source})`,
+      }),
+    );
+  }
+
+  return {
+    async dispatch(events) {
+      // All or nothing from the provider's point of view: a single failure answers 503 and the
+      // provider redelivers the whole request; the events that did land are deduplicated.
+      await Promise.all(events.map(handOff));
+    },
+    async quarantine(item: QuarantineItem) {
+      try {
+        await withDeadline(() =>
+          client.workflow.signalWithStart(QUARANTINE_WORKFLOW_TYPE, {
+            workflowId: quarantineWorkflowId(item),
+            taskQueue,
+            args: [item],
+            signal: quarantineDeliverySignal,
+            signalArgs: [{ receivedAt: item.receivedAt }],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            typedSearchAttributes: searchAttributes(item.provider, item.source, 'quarantine', 'quarantined'),
+            staticSummary: `quarantined ${item.provider}/${item.source} delivery`,
+            staticDetails: item.reason.slice(0, 1000),
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    },
+    async ready() {
+      try {
+        await withDeadline(() => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Lazy: the receiver starts (and answers 503) even while Temporal is down. */
+export function createTemporalClient(options: {
+  address: string;
+  namespace: string;
+  connection?: Partial<ConnectionOptions>;
+}): Client {
+  const connection = Connection.lazy({ address: options.address, ...options.connection });
+  return new Client({ connection, namespace: options.namespace });
+}

@@ -1,0 +1,20 @@
+// The worker alone (production: as many as the load needs, on one task queue). Needs TEMPORAL_ADDRESS.
+import { startWorker } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.temporal.address === undefined) throw new ConfigError('TEMPORAL_ADDRESS is required to run the worker alone.');
+  const logger = createLogger({ level: config.logLevel });
+  const worker = await startWorker(config, config.temporal.address, logger);
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void worker.stop().then(() => process.exit(0)));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+// Customers, accounts and contacts: one workflow each, same dedup and watermark as bookings.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { CanonicalEvent, EntityEvent } from '../src/events/canonical';
+import { BoundedSet } from './boundedSet';
+import { applyEntityEvent, initialEntityState, type EntityState, type EntityView } from './entityState';
+import { entityStateQuery, eventSignal, StatusSA, type EntityKey } from './shared';
+import { MAX_EVENTS_PER_RUN, MAX_SEEN_EVENT_IDS } from './booking';
+
+export interface EntityWorkflowInput {
+  key: EntityKey;
+  state?: EntityState;
+  inbox?: EntityEvent[];
+  seen?: string[];
+}
+
+const { writeEntity } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function entityWorkflow(input: EntityWorkflowInput): Promise<EntityState> {
+  const { workflowId } = workflowInfo();
+  let state = input.state ?? initialEntityState(input.key);
+  const inbox: EntityEvent[] = [...(input.inbox ?? [])];
+  const seen = new BoundedSet(input.seen ?? [], MAX_SEEN_EVENT_IDS);
+  let signalsThisRun = 0;
+
+  setHandler(eventSignal, (event: CanonicalEvent) => {
+    signalsThisRun += 1;
+    if (event.entity === 'booking') return;
+    const counts = { ...state.counts, received: state.counts.received + 1 };
+    if (seen.has(event.eventId)) {
+      state = { ...state, counts: { ...counts, duplicates: counts.duplicates + 1 } };
+      return;
+    }
+    seen.add(event.eventId);
+    state = { ...state, counts };
+    inbox.push(event);
+  });
+  setHandler(entityStateQuery, (): EntityView => ({ ...state, pending: inbox.length }));
+
+  const mustContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || signalsThisRun >= MAX_EVENTS_PER_RUN;
+
+  for (;;) {
+    await condition(() => inbox.length > 0 || mustContinueAsNew());
+    if (inbox.length === 0) {
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof entityWorkflow>({ key: input.key, state, inbox, seen: seen.toArray() });
+    }
+    const batch = inbox.splice(0);
+    for (const event of batch) state = applyEntityEvent(state, event);
+    const last = batch[batch.length - 1];
+    await writeEntity({
+      idempotencyKey: `${workflowId}:write:${last?.eventId ?? 'none'}`,
+      workflowId,
+      entity: input.key.entity as EntityWorkflowEntity,
+      provider: input.key.provider,
+      source: input.key.source,
+      id: input.key.id,
+      removed: state.removed,
+      version: state.version,
+      data: state.data,
+    });
+    state = { ...state, counts: { ...state.counts, writes: state.counts.writes + 1 } };
+    upsertSearchAttributes([{ key: StatusSA, value: state.removed ? 'removed' : 'active' }]);
+  }
+}
+
+type EntityWorkflowEntity = Exclude<EntityKey['entity'], 'booking'>;

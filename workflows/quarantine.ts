@@ -1,0 +1,36 @@
+// A delivery we could verify but not understand, kept raw until an operator replays it through
+// a fixed adapter or discards it. It never times out on its own: nothing acknowledged is dropped.
+import { condition, setHandler } from '@temporalio/workflow';
+import type { QuarantineItem, QuarantineView } from './quarantineTypes';
+import { quarantineDeliverySignal, quarantineItemQuery, quarantineResolveUpdate, quarantineStateQuery } from './shared';
+
+export async function quarantineWorkflow(item: QuarantineItem): Promise<QuarantineView> {
+  let view: QuarantineView = {
+    provider: item.provider,
+    source: item.source,
+    sha256: item.sha256,
+    receivedAt: item.receivedAt,
+    reason: item.reason,
+    deliveries: 1,
+    status: 'quarantined',
+  };
+  setHandler(quarantineDeliverySignal, () => {
+    view = { ...view, deliveries: view.deliveries + 1 };
+  });
+  setHandler(quarantineStateQuery, () => view);
+  setHandler(quarantineItemQuery, () => item);
+  setHandler(
+    quarantineResolveUpdate,
+    ({ outcome, note }) => {
+      view = { ...view, status: outcome, note };
+      return view;
+    },
+    {
+      validator: ({ note }) => {
+        if (note.trim() === '') throw new Error('say why: a note is required');
+      },
+    },
+  );
+  await condition(() => view.status !== 'quarantined');
+  return view;
+}

@@ -1,0 +1,184 @@
+// The booking's state and the pure rules that move it. No Temporal imports: unit-tested directly,
+// and the workflow only feeds it events and authoritative snapshots.
+import type { BookingEvent, BookingSnapshot, BookingStatus, ProviderId } from '../src/events/canonical';
+
+export type BookingStatusOrUnknown = BookingStatus | 'unknown';
+
+export interface BookingKey {
+  provider: ProviderId;
+  source: string;
+  bookingId: string;
+}
+
+export interface Transition {
+  from: BookingStatusOrUnknown;
+  to: BookingStatusOrUnknown;
+  /** The event id, or `fetch`, `timer:no_show`, `operator:…` */
+  cause: string;
+  at: string;
+}
+
+export interface BookingCounts {
+  received: number;
+  duplicates: number;
+  applied: number;
+  stale: number;
+  fetches: number;
+  writes: number;
+}
+
+export interface BookingState {
+  key: BookingKey;
+  status: BookingStatusOrUnknown;
+  /** Watermark: the provider version (epoch ms) of the newest change applied. */
+  version: number | null;
+  startsAt?: string;
+  endsAt?: string;
+  customerId?: string;
+  cancelReason?: string;
+  data: Record<string, unknown>;
+  previousBookingId?: string;
+  rescheduledTo?: string;
+  counts: BookingCounts;
+  /** Newest last, bounded: the full story is in the workflow history. */
+  transitions: Transition[];
+}
+
+/** What the `state` query answers. */
+export interface BookingView extends Omit<BookingState, 'key'> {
+  key: BookingKey;
+  pending: number;
+  effectsDone: number;
+  paused?: { reason: string; since: string };
+}
+
+export const MAX_TRANSITIONS = 50;
+
+export function initialBookingState(key: BookingKey): BookingState {
+  return {
+    key,
+    status: 'unknown',
+    version: null,
+    data: {},
+    counts: { received: 0, duplicates: 0, applied: 0, stale: 0, fetches: 0, writes: 0 },
+    transitions: [],
+  };
+}
+
+const TERMINAL: ReadonlySet<BookingStatusOrUnknown> = new Set(['cancelled', 'no_show', 'checked_out']);
+// How far along the lifecycle a status is: payload events only ever move a booking forward.
+const RANK: Record<BookingStatusOrUnknown, number> = {
+  unknown: 0,
+  pending: 1,
+  confirmed: 2,
+  checked_in: 3,
+  checked_out: 4,
+  cancelled: 5,
+  no_show: 5,
+};
+
+export function isTerminal(status: BookingStatusOrUnknown): boolean {
+  return TERMINAL.has(status);
+}
+
+/** The status an event asserts, before the lifecycle rules decide whether it applies. */
+export function statusClaimedBy(event: BookingEvent): BookingStatus | undefined {
+  switch (event.action) {
+    case 'created':
+    case 'rescheduled':
+      return event.payload.status ?? 'confirmed';
+    case 'confirmed':
+      return 'confirmed';
+    case 'cancelled':
+    case 'removed':
+      return 'cancelled';
+    case 'checked_in':
+      return 'checked_in';
+    case 'checked_out':
+      return 'checked_out';
+    case 'amended':
+    case 'updated':
+      return event.payload.status;
+    case 'reconcile':
+      return undefined;
+  }
+}
+
+function moveTo(state: BookingState, to: BookingStatusOrUnknown, cause: string, at: string): BookingState {
+  if (to === state.status) return state;
+  const transitions = [...state.transitions, { from: state.status, to, cause, at }];
+  return { ...state, status: to, transitions: transitions.slice(-MAX_TRANSITIONS) };
+}
+
+function mergeSnapshot(state: BookingState, snapshot: BookingSnapshot): BookingState {
+  return {
+    ...state,
+    ...(snapshot.startsAt === undefined ? {} : { startsAt: snapshot.startsAt }),
+    ...(snapshot.endsAt === undefined ? {} : { endsAt: snapshot.endsAt }),
+    ...(snapshot.customerId === undefined ? {} : { customerId: snapshot.customerId }),
+    ...(snapshot.cancelReason === undefined ? {} : { cancelReason: snapshot.cancelReason }),
+    data: { ...state.data, ...withoutUndefined(snapshot.data) },
+  };
+}
+
+function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Applies one webhook event (a hint, not the truth). A stale version is absorbed; a terminal
+ * booking is not revived by a payload; a status only moves forward along the lifecycle.
+ */
+export function applyEvent(state: BookingState, event: BookingEvent): BookingState {
+  const counted = { ...state, counts: { ...state.counts, applied: state.counts.applied + 1 } };
+  const links = {
+    ...(event.links?.previousBookingId === undefined ? {} : { previousBookingId: event.links.previousBookingId }),
+    ...(event.links?.rescheduledTo === undefined ? {} : { rescheduledTo: event.links.rescheduledTo }),
+  };
+  if (event.version !== undefined && state.version !== null && event.version < state.version) {
+    // Older than what we already applied: covered. Links are facts, kept whatever the order.
+    return { ...state, ...links, counts: { ...state.counts, stale: state.counts.stale + 1 } };
+  }
+  let next: BookingState = { ...counted, ...links };
+  if (event.version !== undefined) next.version = Math.max(event.version, state.version ?? event.version);
+  const claimed = statusClaimedBy(event);
+  const revives = isTerminal(state.status) && claimed !== undefined && !isTerminal(claimed);
+  if (event.action === 'reconcile') return next;
+  if (!isTerminal(state.status) || event.action === 'cancelled') {
+    next = mergeSnapshot(next, event.payload);
+  }
+  if (claimed === undefined || revives) return next;
+  if (isTerminal(claimed) || RANK[claimed] >= RANK[state.status]) {
+    // A cancellation can follow a check-in, a no-show can be cancelled: terminal beats terminal
+    // only when it is newer, which the watermark above already decided.
+    next = moveTo(next, claimed, event.eventId, event.occurredAt);
+  }
+  return next;
+}
+
+/**
+ * Applies the provider's own answer (fetched from its API). Authoritative: it may move a booking
+ * anywhere, revive it included, as long as it is not older than what we applied.
+ */
+export function applySnapshot(
+  state: BookingState,
+  snapshot: BookingSnapshot & { version?: number },
+  at: string,
+): BookingState {
+  const counted = { ...state, counts: { ...state.counts, fetches: state.counts.fetches + 1 } };
+  if (snapshot.version !== undefined && state.version !== null && snapshot.version < state.version) {
+    return counted; // a lagging replica answered; the next event or reconcile fetches again
+  }
+  let next = mergeSnapshot(counted, snapshot);
+  if (snapshot.version !== undefined) next.version = snapshot.version;
+  if (snapshot.status !== undefined) next = moveTo(next, snapshot.status, 'fetch', at);
+  return next;
+}
+
+export function markDuplicate(state: BookingState): BookingState {
+  return { ...state, counts: { ...state.counts, received: state.counts.received + 1, duplicates: state.counts.duplicates + 1 } };
+}
+
+export function markReceived(state: BookingState): BookingState {
+  return { ...state, counts: { ...state.counts, received: state.counts.received + 1 } };
+}

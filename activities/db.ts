@@ -7,7 +7,10 @@ import { Pool, type PoolConfig } from 'pg';
 import { migrate } from './migrations';
 
 export interface Queryable {
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R extends object = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: R[] }>;
 }
 
 export interface Db extends Queryable {
@@ -79,7 +82,10 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
 }
 
 /** DATABASE_URL when given, else PGlite under `<dataDir>/`; migrated before it is returned. */
-export async function openDb(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Db> {
+export async function openDb(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): Promise<Db> {
   const db =
     options.databaseUrl === undefined
       ? await createPgliteDb(options.dataDir)

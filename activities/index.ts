@@ -1,12 +1,21 @@
 import type { SourceConfig } from '../src/config';
 import type { ProviderId } from '../src/events/canonical';
+import { bookingexpertsApi } from './clients/bookingexperts';
+import { meetingpackageApi } from './clients/meetingpackage';
 import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
-import { apiKey, createProviderActivities, type ApiSettings, type BookingApiSpec } from './providerApi';
+import {
+  apiKey,
+  createProviderActivities,
+  type ApiSettings,
+  type BookingApiSpec,
+} from './providerApi';
 import { createStoreActivities } from './store';
 
 export const BOOKING_APIS: Partial<Record<ProviderId, BookingApiSpec>> = {
   meeva: meevaApi,
+  bookingexperts: bookingexpertsApi,
+  meetingpackage: meetingpackageApi,
 };
 
 export interface ActivityDeps {

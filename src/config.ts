@@ -12,27 +12,31 @@ export class ConfigError extends Error {
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
-const positiveInt = z.preprocess(emptyToUndefined, z.coerce.number().int().positive());
+// Defaults sit inside the preprocess, so an empty variable (made undefined) gets them too.
+const port = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+const positiveInt = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
+const text = (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback));
 const url = z.preprocess(emptyToUndefined, z.url().optional());
 
 const envSchema = z.object({
-  PORT: port.default(3000),
-  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
-  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
-  HANDOFF_TIMEOUT_MS: positiveInt.default(5000),
+  PORT: port(3000),
+  HOST: text('0.0.0.0'),
+  BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  HANDOFF_TIMEOUT_MS: positiveInt(5000),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
-  HOOKLINE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.hookline')),
+  HOOKLINE_DATA_DIR: text('.hookline'),
   HOOKLINE_CONFIG: optionalString,
   TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
-  TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().default('hookline')),
+  TEMPORAL_NAMESPACE: text('default'),
+  TEMPORAL_TASK_QUEUE: text('hookline'),
   TEMPORAL_CLI_PATH: optionalString,
-  TEMPORAL_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
   DATABASE_URL: url,
   DOWNSTREAM_WEBHOOK_URL: url,
 });
@@ -103,8 +107,12 @@ function splitList(value: string | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-function defaultSourceFromEnv(env: NodeJS.ProcessEnv, provider: ProviderId): SourceConfig | undefined {
-  const get = (suffix: string) => emptyToUndefined(env[envName(provider, suffix)]) as string | undefined;
+function defaultSourceFromEnv(
+  env: NodeJS.ProcessEnv,
+  provider: ProviderId,
+): SourceConfig | undefined {
+  const get = (suffix: string) =>
+    emptyToUndefined(env[envName(provider, suffix)]) as string | undefined;
   const secrets = splitList(get('WEBHOOK_SECRET'));
   const auth = get('AUTH');
   const apiUrl = get('API_URL');
@@ -118,7 +126,10 @@ function defaultSourceFromEnv(env: NodeJS.ProcessEnv, provider: ProviderId): Sou
     name: 'default',
     secrets,
     auth,
-    api: apiUrl === undefined ? undefined : { url: apiUrl, key: get('API_KEY'), userId: get('API_USER_ID') },
+    api:
+      apiUrl === undefined
+        ? undefined
+        : { url: apiUrl, key: get('API_KEY'), userId: get('API_USER_ID') },
     allowedIps: splitList(get('ALLOWED_IPS')),
     options,
   };
@@ -126,7 +137,10 @@ function defaultSourceFromEnv(env: NodeJS.ProcessEnv, provider: ProviderId): Sou
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue?.path[0] ?? 'WEBHOOK_SECRET').toUpperCase();
-    const variable = field === 'API' ? envName(provider, 'API_URL') : envName(provider, field === 'SECRETS' ? 'WEBHOOK_SECRET' : field);
+    const variable =
+      field === 'API'
+        ? envName(provider, 'API_URL')
+        : envName(provider, field === 'SECRETS' ? 'WEBHOOK_SECRET' : field);
     throw new ConfigError(`${variable} is invalid: ${issue?.message ?? 'unreadable'}.`);
   }
   return { ...parsed.data, provider };
@@ -137,17 +151,23 @@ function sourcesFromFile(file: string): SourceConfig[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`HOOKLINE_CONFIG points at ${file}, which cannot be read (${(err as Error).message}).`);
+    throw new ConfigError(
+      `HOOKLINE_CONFIG points at ${file}, which cannot be read (${(err as Error).message}).`,
+    );
   }
   let raw: unknown;
   try {
     raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`HOOKLINE_CONFIG file ${file} is not valid JSON or YAML: ${(err as Error).message}.`);
+    throw new ConfigError(
+      `HOOKLINE_CONFIG file ${file} is not valid JSON or YAML: ${(err as Error).message}.`,
+    );
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`HOOKLINE_CONFIG file ${file} is invalid: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}.`);
+    throw new ConfigError(
+      `HOOKLINE_CONFIG file ${file} is invalid: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}.`,
+    );
   }
   const out: SourceConfig[] = [];
   for (const provider of PROVIDER_IDS) {
@@ -170,7 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.HOOKLINE_CONFIG !== undefined) {
     for (const source of sourcesFromFile(path.resolve(e.HOOKLINE_CONFIG))) {
-      const clash = sources.findIndex((s) => s.provider === source.provider && s.name === source.name);
+      const clash = sources.findIndex(
+        (s) => s.provider === source.provider && s.name === source.name,
+      );
       if (clash >= 0) sources.splice(clash, 1); // the file wins over the environment
       sources.push(source);
     }

@@ -23,7 +23,12 @@ export function createLogger(options: { level: string; pretty?: boolean }): Logg
       censor: '[redacted]',
     },
     ...(options.pretty === true
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l' },
+          },
+        }
       : {}),
   });
 }

@@ -1,12 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type DeliveryOutcome =
-  | 'accepted'
-  | 'ignored'
-  | 'unauthenticated'
-  | 'quarantined'
-  | 'rejected'
-  | 'handoff_failed';
+  'accepted' | 'ignored' | 'unauthenticated' | 'quarantined' | 'rejected' | 'handoff_failed';
 
 /** One registry per app instance: no module-level state, so tests can build several apps. */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {

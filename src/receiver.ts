@@ -5,9 +5,11 @@ import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.temporal.address === undefined) throw new ConfigError('TEMPORAL_ADDRESS is required to run the receiver alone.');
+  if (config.temporal.address === undefined)
+    throw new ConfigError('TEMPORAL_ADDRESS is required to run the receiver alone.');
   const logger = createLogger({ level: config.logLevel });
-  for (const s of openSources(config)) logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
+  for (const s of openSources(config))
+    logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
   const receiver = await startReceiver(config, config.temporal.address, logger);
   logger.info({ url: receiver.url }, 'receiver listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+  );
   process.exit(1);
 });

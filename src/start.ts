@@ -12,11 +12,14 @@ async function main(): Promise<void> {
     logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
   }
   if (config.sources.length === 0) {
-    logger.warn('no source is configured: every webhook gets 404. Set MEEVA_WEBHOOK_SECRET (see .env.example).');
+    logger.warn(
+      'no source is configured: every webhook gets 404. Set MEEVA_WEBHOOK_SECRET (see .env.example).',
+    );
   }
   const stack: Running[] = [];
   const stopAll = async () => {
-    for (const part of stack.reverse()) await part.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+    for (const part of stack.reverse())
+      await part.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
   };
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+  );
   process.exit(1);
 });

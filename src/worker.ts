@@ -5,7 +5,8 @@ import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.temporal.address === undefined) throw new ConfigError('TEMPORAL_ADDRESS is required to run the worker alone.');
+  if (config.temporal.address === undefined)
+    throw new ConfigError('TEMPORAL_ADDRESS is required to run the worker alone.');
   const logger = createLogger({ level: config.logLevel });
   const worker = await startWorker(config, config.temporal.address, logger);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+  );
   process.exit(1);
 });

@@ -62,7 +62,10 @@ function toRow(state: BookingState): BookingRow {
     version: state.version,
     previousBookingId: state.previousBookingId,
     rescheduledTo: state.rescheduledTo,
-    data: { ...state.data, ...(state.cancelReason === undefined ? {} : { cancelReason: state.cancelReason }) },
+    data: {
+      ...state.data,
+      ...(state.cancelReason === undefined ? {} : { cancelReason: state.cancelReason }),
+    },
   };
 }
 
@@ -85,7 +88,11 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     state = markReceived(state);
     inbox.push(event);
   });
-  setHandler(bookingStateQuery, (): BookingView => ({ ...state, pending: inbox.length, effectsDone }));
+  setHandler(bookingStateQuery, (): BookingView => ({
+    ...state,
+    pending: inbox.length,
+    effectsDone,
+  }));
 
   const mustContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || signalsThisRun >= MAX_EVENTS_PER_RUN;
@@ -107,7 +114,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const batch = inbox.splice(0);
     for (const event of batch) state = applyEvent(state, event);
     const fetched = await fetchBooking({ ...input.key });
-    if (fetched.kind === 'found') state = applySnapshot(state, fetched.snapshot, new Date().toISOString());
+    if (fetched.kind === 'found')
+      state = applySnapshot(state, fetched.snapshot, new Date().toISOString());
     const last = batch[batch.length - 1];
     const { applied } = await writeBooking({
       idempotencyKey: `${workflowId}:write:${last?.eventId ?? 'none'}`,
@@ -120,6 +128,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     setCurrentDetails(
       `${state.status} · v${state.version ?? '–'} · ${state.counts.received} events (${state.counts.duplicates} duplicates)`,
     );
-    log.info('booking batch applied', { events: batch.length, status: state.status, fetched: fetched.kind });
+    log.info('booking batch applied', {
+      events: batch.length,
+      status: state.status,
+      fetched: fetched.kind,
+    });
   }
 }

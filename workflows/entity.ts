@@ -11,7 +11,12 @@ import {
 import type { Activities } from '../activities';
 import type { CanonicalEvent, EntityEvent } from '../src/events/canonical';
 import { BoundedSet } from './boundedSet';
-import { applyEntityEvent, initialEntityState, type EntityState, type EntityView } from './entityState';
+import {
+  applyEntityEvent,
+  initialEntityState,
+  type EntityState,
+  type EntityView,
+} from './entityState';
 import { entityStateQuery, eventSignal, StatusSA, type EntityKey } from './shared';
 import { MAX_EVENTS_PER_RUN, MAX_SEEN_EVENT_IDS } from './booking';
 
@@ -55,7 +60,12 @@ export async function entityWorkflow(input: EntityWorkflowInput): Promise<Entity
     await condition(() => inbox.length > 0 || mustContinueAsNew());
     if (inbox.length === 0) {
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof entityWorkflow>({ key: input.key, state, inbox, seen: seen.toArray() });
+      return await continueAsNew<typeof entityWorkflow>({
+        key: input.key,
+        state,
+        inbox,
+        seen: seen.toArray(),
+      });
     }
     const batch = inbox.splice(0);
     for (const event of batch) state = applyEntityEvent(state, event);

@@ -34,11 +34,13 @@ export function applyEntityEvent(
   if (event.version !== undefined && state.version !== null && event.version < state.version) {
     return { ...state, counts: { ...state.counts, stale: state.counts.stale + 1 } };
   }
-  const removed = event.action === 'removed' ? true : event.action === 'created' ? false : state.removed;
+  const removed =
+    event.action === 'removed' ? true : event.action === 'created' ? false : state.removed;
   return {
     ...state,
     removed,
-    version: event.version === undefined ? state.version : Math.max(event.version, state.version ?? 0),
+    version:
+      event.version === undefined ? state.version : Math.max(event.version, state.version ?? 0),
     data: event.action === 'removed' ? state.data : { ...state.data, ...event.payload.data },
     counts: { ...state.counts, applied: state.counts.applied + 1 },
     lastEventId: event.eventId,

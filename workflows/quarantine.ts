@@ -2,7 +2,13 @@
 // a fixed adapter or discards it. It never times out on its own: nothing acknowledged is dropped.
 import { condition, setHandler } from '@temporalio/workflow';
 import type { QuarantineItem, QuarantineView } from './quarantineTypes';
-import { quarantineDeliverySignal, quarantineItemQuery, quarantineResolveUpdate, quarantineStateQuery } from './shared';
+import {
+  quarantineDeliverySignal,
+  quarantineItemQuery,
+  quarantineResolveUpdate,
+  quarantineStateQuery,
+  type QuarantineResolution,
+} from './shared';
 
 export async function quarantineWorkflow(item: QuarantineItem): Promise<QuarantineView> {
   let view: QuarantineView = {
@@ -11,7 +17,7 @@ export async function quarantineWorkflow(item: QuarantineItem): Promise<Quaranti
     sha256: item.sha256,
     receivedAt: item.receivedAt,
     reason: item.reason,
-    deliveries: 1,
+    deliveries: 0, // every delivery, the first included, arrives as a signal
     status: 'quarantined',
   };
   setHandler(quarantineDeliverySignal, () => {
@@ -26,7 +32,7 @@ export async function quarantineWorkflow(item: QuarantineItem): Promise<Quaranti
       return view;
     },
     {
-      validator: ({ note }) => {
+      validator: ({ note }: QuarantineResolution) => {
         if (note.trim() === '') throw new Error('say why: a note is required');
       },
     },

@@ -16,7 +16,11 @@ export const quarantineStateQuery = defineQuery<QuarantineView>('state');
 /** A repeated quarantined delivery: same bytes, so only counted. */
 export const quarantineDeliverySignal = defineSignal<[{ receivedAt: string }]>('delivery');
 export const quarantineItemQuery = defineQuery<QuarantineItem>('item');
-export const quarantineResolveUpdate = defineUpdate<QuarantineView, [{ outcome: 'replayed' | 'discarded'; note: string }]>(
+export interface QuarantineResolution {
+  outcome: 'replayed' | 'discarded';
+  note: string;
+}
+export const quarantineResolveUpdate = defineUpdate<QuarantineView, [QuarantineResolution]>(
   'resolve',
 );
 
@@ -41,12 +45,19 @@ export function bookingWorkflowId(provider: ProviderId, source: string, bookingI
   return entityWorkflowId({ provider, source, entity: 'booking', id: bookingId });
 }
 
-export function quarantineWorkflowId(item: Pick<QuarantineItem, 'provider' | 'source' | 'sha256'>): string {
+export function quarantineWorkflowId(
+  item: Pick<QuarantineItem, 'provider' | 'source' | 'sha256'>,
+): string {
   return `quarantine/${item.provider}/${item.source}/${item.sha256}`;
 }
 
 export function keyOf(event: CanonicalEvent): EntityKey {
-  return { provider: event.provider, source: event.source, entity: event.entity, id: event.entityId };
+  return {
+    provider: event.provider,
+    source: event.source,
+    entity: event.entity,
+    id: event.entityId,
+  };
 }
 
 export const WORKFLOW_TYPES = {

@@ -1,6 +1,11 @@
 // The booking's state and the pure rules that move it. No Temporal imports: unit-tested directly,
 // and the workflow only feeds it events and authoritative snapshots.
-import type { BookingEvent, BookingSnapshot, BookingStatus, ProviderId } from '../src/events/canonical';
+import type {
+  BookingEvent,
+  BookingSnapshot,
+  BookingStatus,
+  ProviderId,
+} from '../src/events/canonical';
 
 export type BookingStatusOrUnknown = BookingStatus | 'unknown';
 
@@ -34,6 +39,8 @@ export interface BookingState {
   version: number | null;
   startsAt?: string;
   endsAt?: string;
+  /** Version of the event that set startsAt/endsAt. */
+  timesVersion?: number;
   customerId?: string;
   cancelReason?: string;
   data: Record<string, unknown>;
@@ -65,7 +72,11 @@ export function initialBookingState(key: BookingKey): BookingState {
   };
 }
 
-const TERMINAL: ReadonlySet<BookingStatusOrUnknown> = new Set(['cancelled', 'no_show', 'checked_out']);
+const TERMINAL: ReadonlySet<BookingStatusOrUnknown> = new Set([
+  'cancelled',
+  'no_show',
+  'checked_out',
+]);
 // How far along the lifecycle a status is: payload events only ever move a booking forward.
 const RANK: Record<BookingStatusOrUnknown, number> = {
   unknown: 0,
@@ -104,21 +115,15 @@ export function statusClaimedBy(event: BookingEvent): BookingStatus | undefined 
   }
 }
 
-function moveTo(state: BookingState, to: BookingStatusOrUnknown, cause: string, at: string): BookingState {
+function moveTo(
+  state: BookingState,
+  to: BookingStatusOrUnknown,
+  cause: string,
+  at: string,
+): BookingState {
   if (to === state.status) return state;
   const transitions = [...state.transitions, { from: state.status, to, cause, at }];
   return { ...state, status: to, transitions: transitions.slice(-MAX_TRANSITIONS) };
-}
-
-function mergeSnapshot(state: BookingState, snapshot: BookingSnapshot): BookingState {
-  return {
-    ...state,
-    ...(snapshot.startsAt === undefined ? {} : { startsAt: snapshot.startsAt }),
-    ...(snapshot.endsAt === undefined ? {} : { endsAt: snapshot.endsAt }),
-    ...(snapshot.customerId === undefined ? {} : { customerId: snapshot.customerId }),
-    ...(snapshot.cancelReason === undefined ? {} : { cancelReason: snapshot.cancelReason }),
-    data: { ...state.data, ...withoutUndefined(snapshot.data) },
-  };
 }
 
 function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
@@ -126,31 +131,89 @@ function withoutUndefined(data: Record<string, unknown>): Record<string, unknown
 }
 
 /**
- * Applies one webhook event (a hint, not the truth). A stale version is absorbed; a terminal
- * booking is not revived by a payload; a status only moves forward along the lifecycle.
+ * Times are last-writer-wins by provider version, whatever the arrival order: a reschedule that
+ * arrives after the (newer) cancellation still moves the booking's time.
+ */
+function mergeTimes(
+  state: BookingState,
+  snapshot: BookingSnapshot,
+  version: number | undefined,
+): BookingState {
+  if (snapshot.startsAt === undefined && snapshot.endsAt === undefined) return state;
+  if (version !== undefined && state.timesVersion !== undefined && version < state.timesVersion)
+    return state;
+  return {
+    ...state,
+    ...(snapshot.startsAt === undefined ? {} : { startsAt: snapshot.startsAt }),
+    ...(snapshot.endsAt === undefined ? {} : { endsAt: snapshot.endsAt }),
+    ...(version === undefined ? {} : { timesVersion: version }),
+  };
+}
+
+/** Newer facts overwrite; older ones only fill what is still unknown. */
+function mergeSnapshot(
+  state: BookingState,
+  snapshot: BookingSnapshot,
+  fresh: boolean,
+  version: number | undefined,
+): BookingState {
+  const timed = mergeTimes(state, snapshot, version);
+  const pick = <K extends 'customerId' | 'cancelReason'>(key: K) =>
+    snapshot[key] !== undefined && (fresh || state[key] === undefined)
+      ? { [key]: snapshot[key] }
+      : {};
+  const data = withoutUndefined(snapshot.data);
+  return {
+    ...timed,
+    ...pick('customerId'),
+    ...pick('cancelReason'),
+    data: fresh ? { ...state.data, ...data } : { ...data, ...state.data },
+  };
+}
+
+/** A no-show is undone by a check-in that arrives late; nothing else revives an ended booking. */
+function mayLeave(from: BookingStatusOrUnknown, to: BookingStatus): boolean {
+  if (!isTerminal(from)) return true;
+  return from === 'no_show' && to === 'checked_in';
+}
+
+/**
+ * Applies one webhook event (a hint, not the truth). A stale event (older than the watermark)
+ * never moves state backwards: it fills gaps and may only move a status forward along the
+ * lifecycle, never into an end state. A payload never revives an ended booking.
  */
 export function applyEvent(state: BookingState, event: BookingEvent): BookingState {
-  const counted = { ...state, counts: { ...state.counts, applied: state.counts.applied + 1 } };
-  const links = {
-    ...(event.links?.previousBookingId === undefined ? {} : { previousBookingId: event.links.previousBookingId }),
-    ...(event.links?.rescheduledTo === undefined ? {} : { rescheduledTo: event.links.rescheduledTo }),
+  const stale =
+    event.version !== undefined && state.version !== null && event.version < state.version;
+  const counts = stale
+    ? { ...state.counts, stale: state.counts.stale + 1 }
+    : { ...state.counts, applied: state.counts.applied + 1 };
+  // Links are facts about identity, kept whatever the order.
+  let next: BookingState = {
+    ...state,
+    ...(event.links?.previousBookingId === undefined
+      ? {}
+      : { previousBookingId: event.links.previousBookingId }),
+    ...(event.links?.rescheduledTo === undefined
+      ? {}
+      : { rescheduledTo: event.links.rescheduledTo }),
+    counts,
   };
-  if (event.version !== undefined && state.version !== null && event.version < state.version) {
-    // Older than what we already applied: covered. Links are facts, kept whatever the order.
-    return { ...state, ...links, counts: { ...state.counts, stale: state.counts.stale + 1 } };
-  }
-  let next: BookingState = { ...counted, ...links };
-  if (event.version !== undefined) next.version = Math.max(event.version, state.version ?? event.version);
-  const claimed = statusClaimedBy(event);
-  const revives = isTerminal(state.status) && claimed !== undefined && !isTerminal(claimed);
   if (event.action === 'reconcile') return next;
-  if (!isTerminal(state.status) || event.action === 'cancelled') {
-    next = mergeSnapshot(next, event.payload);
+  const claimed = statusClaimedBy(event);
+  if (!stale && event.version !== undefined)
+    next.version = Math.max(event.version, state.version ?? event.version);
+  const ending = claimed !== undefined && isTerminal(claimed);
+  const writable = stale || !isTerminal(state.status) || ending;
+  if (writable) next = mergeSnapshot(next, event.payload, !stale, event.version);
+  else next = mergeTimes(next, event.payload, event.version);
+  if (claimed === undefined || !mayLeave(state.status, claimed)) return next;
+  if (stale) {
+    if (!ending && RANK[claimed] > RANK[state.status])
+      next = moveTo(next, claimed, event.eventId, event.occurredAt);
+    return next;
   }
-  if (claimed === undefined || revives) return next;
-  if (isTerminal(claimed) || RANK[claimed] >= RANK[state.status]) {
-    // A cancellation can follow a check-in, a no-show can be cancelled: terminal beats terminal
-    // only when it is newer, which the watermark above already decided.
+  if (ending || RANK[claimed] >= RANK[state.status] || state.status === 'no_show') {
     next = moveTo(next, claimed, event.eventId, event.occurredAt);
   }
   return next;
@@ -166,17 +229,28 @@ export function applySnapshot(
   at: string,
 ): BookingState {
   const counted = { ...state, counts: { ...state.counts, fetches: state.counts.fetches + 1 } };
-  if (snapshot.version !== undefined && state.version !== null && snapshot.version < state.version) {
+  if (
+    snapshot.version !== undefined &&
+    state.version !== null &&
+    snapshot.version < state.version
+  ) {
     return counted; // a lagging replica answered; the next event or reconcile fetches again
   }
-  let next = mergeSnapshot(counted, snapshot);
+  let next = mergeSnapshot(counted, snapshot, true, snapshot.version);
   if (snapshot.version !== undefined) next.version = snapshot.version;
   if (snapshot.status !== undefined) next = moveTo(next, snapshot.status, 'fetch', at);
   return next;
 }
 
 export function markDuplicate(state: BookingState): BookingState {
-  return { ...state, counts: { ...state.counts, received: state.counts.received + 1, duplicates: state.counts.duplicates + 1 } };
+  return {
+    ...state,
+    counts: {
+      ...state.counts,
+      received: state.counts.received + 1,
+      duplicates: state.counts.duplicates + 1,
+    },
+  };
 }
 
 export function markReceived(state: BookingState): BookingState {

@@ -27,12 +27,19 @@ export async function getJson(
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HttpGetResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
-  const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-  const response = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal });
+  const signal =
+    options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', ...headers },
+    signal,
+  });
   const { status } = response;
   if (status === 404) return { status, body: undefined };
   if (status === 401 || status === 403) {
-    throw ApplicationFailure.nonRetryable(`${new URL(url).host} refused our credentials (${status})`, NOT_RETRYABLE.auth);
+    throw ApplicationFailure.nonRetryable(
+      `${new URL(url).host} refused our credentials (${status})`,
+      NOT_RETRYABLE.auth,
+    );
   }
   if (status === 429) {
     const delay = retryAfterMs(response.headers.get('retry-after'));
@@ -49,7 +56,10 @@ export async function getJson(
   try {
     return { status, body: JSON.parse(text) as unknown };
   } catch {
-    throw ApplicationFailure.nonRetryable(`${new URL(url).host} answered with a body that is not JSON`, NOT_RETRYABLE.invalid);
+    throw ApplicationFailure.nonRetryable(
+      `${new URL(url).host} answered with a body that is not JSON`,
+      NOT_RETRYABLE.invalid,
+    );
   }
 }
 

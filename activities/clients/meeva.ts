@@ -1,4 +1,8 @@
-import { meevaAuthHeaders, meevaBookingPath, meevaResponseToSnapshot } from '../../src/providers/meeva/api';
+import {
+  meevaAuthHeaders,
+  meevaBookingPath,
+  meevaResponseToSnapshot,
+} from '../../src/providers/meeva/api';
 import type { BookingApiSpec } from '../providerApi';
 
 export const meevaApi: BookingApiSpec = {

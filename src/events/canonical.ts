@@ -30,12 +30,7 @@ export type EventAction =
   | 'reconcile';
 
 export type BookingStatus =
-  | 'pending'
-  | 'confirmed'
-  | 'cancelled'
-  | 'checked_in'
-  | 'checked_out'
-  | 'no_show';
+  'pending' | 'confirmed' | 'cancelled' | 'checked_in' | 'checked_out' | 'no_show';
 
 /** What the payload (or the provider's API) says a booking looks like, in our words. */
 export interface BookingSnapshot {

@@ -22,24 +22,44 @@ function outcomeOf(status: number): DeliveryOutcome {
  * anything else is logged with its cause and answered 503, so the provider retries and nothing
  * is lost. No stacks or payload bits in responses.
  */
-export function createErrorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorRequestHandler {
+export function createErrorHandler(deps: {
+  logger: Logger;
+  metrics: Metrics;
+}): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let error: WebhookError;
     const parserError = err as BodyParserError;
     if (err instanceof WebhookError) error = err;
     else if (parserError.type === 'entity.too.large') {
-      error = new WebhookError('PAYLOAD_TOO_LARGE', 'The body is larger than this endpoint accepts.');
+      error = new WebhookError(
+        'PAYLOAD_TOO_LARGE',
+        'The body is larger than this endpoint accepts.',
+      );
     } else if (parserError.type === 'encoding.unsupported') {
       error = new WebhookError('UNSUPPORTED_ENCODING', 'The Content-Encoding is not supported.');
-    } else if (parserError.type === 'request.aborted' || parserError.type === 'request.size.invalid') {
-      error = new WebhookError('HANDOFF_FAILED', 'The request body did not arrive whole; send it again.');
+    } else if (
+      parserError.type === 'request.aborted' ||
+      parserError.type === 'request.size.invalid'
+    ) {
+      error = new WebhookError(
+        'HANDOFF_FAILED',
+        'The request body did not arrive whole; send it again.',
+      );
     } else {
-      deps.logger.error({ err, path: req.path }, 'hand-off failed; answered 503 so the provider retries');
-      error = new WebhookError('HANDOFF_FAILED', 'The event could not be recorded yet; retry later.', { cause: err });
+      deps.logger.error(
+        { err, path: req.path },
+        'hand-off failed; answered 503 so the provider retries',
+      );
+      error = new WebhookError(
+        'HANDOFF_FAILED',
+        'The event could not be recorded yet; retry later.',
+        { cause: err },
+      );
     }
     const status = HTTP_STATUS[error.code];
     if (status === 503 || status === 429) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-    const provider = typeof req.params['provider'] === 'string' ? req.params['provider'] : undefined;
+    const provider =
+      typeof req.params['provider'] === 'string' ? req.params['provider'] : undefined;
     if (provider !== undefined && error.code !== 'UNKNOWN_PROVIDER') {
       const source = typeof req.params['source'] === 'string' ? req.params['source'] : 'default';
       deps.metrics.deliveries.inc({ provider, source, outcome: outcomeOf(status) });

@@ -10,7 +10,11 @@ export function createHealthRouter(deps: { dispatcher: Dispatcher; metrics: Metr
   router.get('/readyz', async (_req, res) => {
     const ready = await deps.dispatcher.ready().catch(() => false);
     if (ready) res.json({ status: 'ready' });
-    else res.status(503).set('Retry-After', '5').json({ error: 'NOT_READY', message: 'Temporal does not answer.' });
+    else
+      res
+        .status(503)
+        .set('Retry-After', '5')
+        .json({ error: 'NOT_READY', message: 'Temporal does not answer.' });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

@@ -29,7 +29,13 @@ export function createSourceRegistry(sources: readonly SourceConfig[]): SourceRe
   const byKey = new Map<string, ResolvedSource>();
   for (const s of sources) {
     byKey.set(`${s.provider}/${s.name}`, {
-      context: { provider: s.provider, source: s.name, secrets: s.secrets, auth: s.auth, options: s.options },
+      context: {
+        provider: s.provider,
+        source: s.name,
+        secrets: s.secrets,
+        auth: s.auth,
+        options: s.options,
+      },
       allowed: toBlockList(s.allowedIps),
     });
   }
@@ -37,7 +43,10 @@ export function createSourceRegistry(sources: readonly SourceConfig[]): SourceRe
 }
 
 /** IPv4 clients on a dual-stack socket appear as `::ffff:a.b.c.d`. */
-export function isAddressAllowed(allowed: BlockList | undefined, address: string | undefined): boolean {
+export function isAddressAllowed(
+  allowed: BlockList | undefined,
+  address: string | undefined,
+): boolean {
   if (allowed === undefined) return true;
   if (address === undefined) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;

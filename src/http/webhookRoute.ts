@@ -29,7 +29,8 @@ function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
 
 function queryStrings(req: Request): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of new URL(req.originalUrl, 'http://x').searchParams) out[name] ??= value;
+  for (const [name, value] of new URL(req.originalUrl, 'http://x').searchParams)
+    out[name] ??= value;
   return out;
 }
 
@@ -57,10 +58,14 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     };
 
     const adapter = deps.findProvider(providerId);
-    if (adapter === undefined) throw new WebhookError('UNKNOWN_PROVIDER', `No platform called ${providerId}.`);
+    if (adapter === undefined)
+      throw new WebhookError('UNKNOWN_PROVIDER', `No platform called ${providerId}.`);
     const source = deps.sources.get(adapter.id, sourceName);
     if (source === undefined) {
-      throw new WebhookError('UNKNOWN_SOURCE', `No source ${sourceName} is configured for ${adapter.id}.`);
+      throw new WebhookError(
+        'UNKNOWN_SOURCE',
+        `No source ${sourceName} is configured for ${adapter.id}.`,
+      );
     }
     if (!isAddressAllowed(source.allowed, req.socket.remoteAddress)) {
       throw new WebhookError('FORBIDDEN_ADDRESS', 'This address may not deliver to this source.');
@@ -71,7 +76,9 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       query: queryStrings(req),
       body,
       receivedAt: new Date().toISOString(),
-      ...(req.socket.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
+      ...(req.socket.remoteAddress === undefined
+        ? {}
+        : { remoteAddress: req.socket.remoteAddress }),
     };
     adapter.verify(raw, source.context);
 
@@ -91,7 +98,10 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         reason: err.message.slice(0, 2000),
       });
       log.warn({ sha256: bodyHash, reason: err.message.slice(0, 300) }, 'delivery quarantined');
-      finish(200, 'quarantined', { status: 'quarantined', id: `quarantine/${adapter.id}/${sourceName}/${bodyHash}` });
+      finish(200, 'quarantined', {
+        status: 'quarantined',
+        id: `quarantine/${adapter.id}/${sourceName}/${bodyHash}`,
+      });
       return;
     }
     if (events.length === 0) {
@@ -102,8 +112,12 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     const handoffStarted = process.hrtime.bigint();
     await deps.dispatcher.dispatch(events);
     deps.metrics.handoffSeconds.observe(Number(process.hrtime.bigint() - handoffStarted) / 1e9);
-    for (const e of events) deps.metrics.events.inc({ provider: e.provider, entity: e.entity, action: e.action });
-    log.info({ events: events.map((e) => `${e.entity}/${e.entityId}:${e.action}`) }, 'delivery handed off');
+    for (const e of events)
+      deps.metrics.events.inc({ provider: e.provider, entity: e.entity, action: e.action });
+    log.info(
+      { events: events.map((e) => `${e.entity}/${e.entityId}:${e.action}`) },
+      'delivery handed off',
+    );
     finish(200, 'accepted', { status: 'accepted', events: events.length });
   });
   return router;

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /** A stable event id for providers that send none: the same change always hashes the same. */
-export function stableEventId(prefix: string, ...parts: readonly (string | number | undefined)[]): string {
+export function stableEventId(
+  prefix: string,
+  ...parts: readonly (string | number | undefined)[]
+): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(`${part ?? ''}\u0000`);
   return `${prefix}_${hash.digest('hex').slice(0, 32)}`;

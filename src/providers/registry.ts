@@ -1,10 +1,16 @@
 import type { ProviderId } from '../events/canonical';
+import { bookingexpertsProvider } from './bookingexperts';
+import { meetingpackageProvider } from './meetingpackage';
 import { meevaProvider } from './meeva';
+import { standardwebhooksProvider } from './standardwebhooks';
 import type { ProviderAdapter } from './types';
 
 /** Every platform Hookline speaks. Adding one: an adapter folder, fixtures, and a line here. */
 export const PROVIDERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   meeva: meevaProvider,
+  bookingexperts: bookingexpertsProvider,
+  meetingpackage: meetingpackageProvider,
+  standardwebhooks: standardwebhooksProvider,
 };
 
 export function findProvider(id: string): ProviderAdapter | undefined {

@@ -25,12 +25,12 @@ export interface SourceContext {
 export interface ProviderSpec<TEnvelope> {
   id: ProviderId;
   /** Throws WebhookError BAD_SIGNATURE / MISSING_SIGNATURE; parses nothing before it passes. */
-  verify(raw: RawWebhook, ctx: SourceContext): void;
+  verify: (raw: RawWebhook, ctx: SourceContext) => void;
   /** Bytes to a JSON-ish value: JSON for most, XML too for some. Throws on unreadable bytes. */
-  decode?(raw: RawWebhook): unknown;
+  decode?: (raw: RawWebhook) => unknown;
   envelope: z.ZodType<TEnvelope>;
   /** Pure; [] = acknowledged and counted, not forwarded. */
-  normalise(envelope: TEnvelope, ctx: NormaliseContext): CanonicalEvent[];
+  normalise: (envelope: TEnvelope, ctx: NormaliseContext) => CanonicalEvent[];
 }
 
 export interface NormaliseContext {
@@ -42,9 +42,9 @@ export interface NormaliseContext {
 
 export interface ProviderAdapter {
   id: ProviderId;
-  verify(raw: RawWebhook, ctx: SourceContext): void;
+  verify: (raw: RawWebhook, ctx: SourceContext) => void;
   /** Verified request to events. Throws UnreadablePayloadError when authentic but not understood. */
-  parse(raw: RawWebhook, ctx: NormaliseContext): CanonicalEvent[];
+  parse: (raw: RawWebhook, ctx: NormaliseContext) => CanonicalEvent[];
 }
 
 export function parseJsonBody(body: Buffer): unknown {
@@ -55,10 +55,8 @@ export function defineProvider<T>(spec: ProviderSpec<T>): ProviderAdapter {
   const decode = spec.decode ?? ((raw: RawWebhook) => parseJsonBody(raw.body));
   return {
     id: spec.id,
-    verify: (raw, ctx) => {
-      spec.verify(raw, ctx);
-    },
-    parse(raw, ctx) {
+    verify: spec.verify,
+    parse: (raw, ctx) => {
       let decoded: unknown;
       try {
         decoded = decode(raw);

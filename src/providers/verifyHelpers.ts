@@ -27,7 +27,10 @@ export function parsePrefixedHex(header: string, prefix: string): Buffer | undef
 export function requireSecrets(ctx: SourceContext): readonly string[] | undefined {
   if (ctx.auth === 'none') return undefined;
   if (ctx.secrets.length === 0) {
-    throw new WebhookError('BAD_SIGNATURE', `${ctx.provider}/${ctx.source} has no secret configured`);
+    throw new WebhookError(
+      'BAD_SIGNATURE',
+      `${ctx.provider}/${ctx.source} has no secret configured`,
+    );
   }
   return ctx.secrets;
 }

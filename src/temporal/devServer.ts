@@ -31,7 +31,10 @@ function isScript(file: string): boolean {
 function resolveShim(file: string, name: string): string {
   if (!isScript(file)) return file;
   try {
-    const real = execFileSync('pyenv', ['which', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const real = execFileSync('pyenv', ['which', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (real !== '' && isExecutable(real)) return real;
   } catch {
     // not a pyenv shim: use the script as it is
@@ -43,7 +46,9 @@ function resolveShim(file: string, name: string): string {
 export function findBinary(name: string, configured: string | undefined): string | undefined {
   if (configured !== undefined) {
     if (!isExecutable(configured)) {
-      throw new Error(`${configured} (from the environment) is not an executable file; fix the path or unset it.`);
+      throw new Error(
+        `${configured} (from the environment) is not an executable file; fix the path or unset it.`,
+      );
     }
     return resolveShim(configured, name);
   }
@@ -59,7 +64,9 @@ export function findTemporalCli(configured = process.env['TEMPORAL_CLI_PATH']): 
   return findBinary('temporal', configured === '' ? undefined : configured);
 }
 
-export function findTestServer(configured = process.env['TEMPORAL_TEST_SERVER_PATH']): string | undefined {
+export function findTestServer(
+  configured = process.env['TEMPORAL_TEST_SERVER_PATH'],
+): string | undefined {
   return findBinary('temporal-test-server', configured === '' ? undefined : configured);
 }
 
@@ -78,7 +85,8 @@ export async function waitForPort(port: number, host: string, timeoutMs: number)
       socket.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -121,7 +129,11 @@ export async function startDevServer(options: {
   });
   const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code) => {
-      reject(new Error(`temporal server start-dev exited with ${code ?? 'a signal'} (is port ${options.port} taken?)`));
+      reject(
+        new Error(
+          `temporal server start-dev exited with ${code ?? 'a signal'} (is port ${options.port} taken?)`,
+        ),
+      );
     });
   });
   exited.catch(() => undefined); // a later exit is reported by stop(), not as an unhandled rejection

@@ -50,7 +50,14 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
       client.workflow.signalWithStart(WORKFLOW_TYPES[event.entity], {
         workflowId,
         taskQueue,
-        args: [{ key: event.entity === 'booking' ? { provider: key.provider, source: key.source, bookingId: key.id } : key }],
+        args: [
+          {
+            key:
+              event.entity === 'booking'
+                ? { provider: key.provider, source: key.source, bookingId: key.id }
+                : key,
+          },
+        ],
         signal: eventSignal,
         signalArgs: [event],
         // A running booking gets the signal; a closed one (ended or cancelled long ago) starts a
@@ -80,7 +87,12 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
             signalArgs: [{ receivedAt: item.receivedAt }],
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            typedSearchAttributes: searchAttributes(item.provider, item.source, 'quarantine', 'quarantined'),
+            typedSearchAttributes: searchAttributes(
+              item.provider,
+              item.source,
+              'quarantine',
+              'quarantined',
+            ),
             staticSummary: `quarantined ${item.provider}/${item.source} delivery`,
             staticDetails: item.reason.slice(0, 1000),
           }),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 
 /**
@@ -8,10 +8,14 @@ import type { Activities } from '../../activities';
  * at the file; everywhere else the worker bundles from source at start, so a stale bundle can
  * never run by accident.
  */
-export function workflowSource(bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(
+  bundlePath: string | undefined,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundlePath !== undefined && bundlePath !== '') {
     if (!existsSync(bundlePath)) {
-      throw new Error(`HOOKLINE_WORKFLOW_BUNDLE points at ${bundlePath}, which does not exist; run npm run build.`);
+      throw new Error(
+        `HOOKLINE_WORKFLOW_BUNDLE points at ${bundlePath}, which does not exist; run npm run build.`,
+      );
     }
     return { workflowBundle: { codePath: path.resolve(bundlePath) } };
   }

@@ -23,7 +23,11 @@ export function sourceCtx(
 }
 
 export function normaliseCtx(body: Buffer, source = 'default'): NormaliseContext {
-  return { source, receivedAt: RECEIVED_AT, bodyHash: createHash('sha256').update(body).digest('hex') };
+  return {
+    source,
+    receivedAt: RECEIVED_AT,
+    bodyHash: createHash('sha256').update(body).digest('hex'),
+  };
 }
 
 export function fixtureDir(provider: string): string {

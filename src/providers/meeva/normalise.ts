@@ -3,7 +3,12 @@
 // becomes two events: the new booking (linked back) and the old one (cancelled, linked forward).
 // Meeva payloads carry no updatedAt; the version is the change time (`cancelledAt`,
 // `rescheduledAt`) or else the envelope `createdAt`.
-import type { BookingEvent, BookingSnapshot, BookingStatus, CanonicalEvent } from '../../events/canonical';
+import type {
+  BookingEvent,
+  BookingSnapshot,
+  BookingStatus,
+  CanonicalEvent,
+} from '../../events/canonical';
 import type { NormaliseContext } from '../types';
 import { toEpochMs } from '../ids';
 import { meevaBookingSchema, type MeevaBooking, type MeevaEnvelope } from './schema';
@@ -23,7 +28,9 @@ export function meevaSnapshot(booking: MeevaBooking): BookingSnapshot {
     ...(booking.startsAt === undefined ? {} : { startsAt: booking.startsAt }),
     ...(booking.endsAt === undefined ? {} : { endsAt: booking.endsAt }),
     ...(attendee?.email === undefined ? {} : { customerId: attendee.email.toLowerCase() }),
-    ...(booking.cancellationReason === undefined ? {} : { cancelReason: booking.cancellationReason }),
+    ...(booking.cancellationReason === undefined
+      ? {}
+      : { cancelReason: booking.cancellationReason }),
     data: {
       eventTypeId: booking.eventTypeId,
       attendee,
@@ -51,7 +58,9 @@ export function normaliseMeeva(envelope: MeevaEnvelope, ctx: NormaliseContext): 
   const snapshot = meevaSnapshot(booking);
   const changedAt = booking.cancelledAt ?? booking.rescheduledAt ?? envelope.createdAt;
   const version = toEpochMs(changedAt);
-  const event = (overrides: Partial<BookingEvent> & Pick<BookingEvent, 'bookingId' | 'action' | 'eventId'>): BookingEvent => ({
+  const event = (
+    overrides: Partial<BookingEvent> & Pick<BookingEvent, 'bookingId' | 'action' | 'eventId'>,
+  ): BookingEvent => ({
     ...base,
     entity: 'booking',
     entityId: overrides.bookingId,
@@ -83,7 +92,11 @@ export function normaliseMeeva(envelope: MeevaEnvelope, ctx: NormaliseContext): 
           bookingId: booking.previousBookingId,
           action: 'cancelled',
           eventId: `${eventId}#previous`,
-          payload: { status: 'cancelled', cancelReason: 'rescheduled', data: { rescheduledTo: booking.id } },
+          payload: {
+            status: 'cancelled',
+            cancelReason: 'rescheduled',
+            data: { rescheduledTo: booking.id },
+          },
           links: { rescheduledTo: booking.id },
         }),
       ];

@@ -23,7 +23,9 @@ export const meevaBookingSchema = z.looseObject({
       timezone: z.string().max(100).optional(),
     })
     .optional(),
-  host: z.looseObject({ id: z.string().max(200).optional(), email: z.string().max(320).optional() }).optional(),
+  host: z
+    .looseObject({ id: z.string().max(200).optional(), email: z.string().max(320).optional() })
+    .optional(),
 });
 export type MeevaBooking = z.infer<typeof meevaBookingSchema>;
 

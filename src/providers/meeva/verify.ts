@@ -6,5 +6,9 @@ import type { RawWebhook, SourceContext } from '../types';
 import { verifyHexHmacHeader } from '../verifyHelpers';
 
 export function verifyMeeva(raw: RawWebhook, ctx: SourceContext): void {
-  verifyHexHmacHeader(raw, ctx, { header: 'meeva-signature', prefix: 'sha256=', algorithm: 'sha256' });
+  verifyHexHmacHeader(raw, ctx, {
+    header: 'meeva-signature',
+    prefix: 'sha256=',
+    algorithm: 'sha256',
+  });
 }

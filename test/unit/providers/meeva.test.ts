@@ -38,7 +38,9 @@ describe('Meeva signature', () => {
 
   it('refuses a request without the header', () => {
     const raw = rawFrom({ body, headers: {}, query: {} });
-    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe('MISSING_SIGNATURE');
+    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe(
+      'MISSING_SIGNATURE',
+    );
   });
 
   it('accepts the previous secret during rotation', () => {
@@ -47,7 +49,9 @@ describe('Meeva signature', () => {
 
   it('refuses a signature of the wrong length without throwing anything else', () => {
     const raw = rawFrom({ body, headers: { 'meeva-signature': 'sha256=abcd' }, query: {} });
-    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe('BAD_SIGNATURE');
+    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe(
+      'BAD_SIGNATURE',
+    );
   });
 
   it('refuses a signature over other bytes (one byte changed)', () => {
@@ -55,7 +59,9 @@ describe('Meeva signature', () => {
     const tampered = Buffer.from(body);
     tampered[10] = (tampered[10] ?? 0) ^ 1;
     const raw = rawFrom({ ...signed, body: tampered });
-    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe('BAD_SIGNATURE');
+    expect(codeOf(() => meevaProvider.verify(raw, sourceCtx('meeva', [SECRET])))).toBe(
+      'BAD_SIGNATURE',
+    );
   });
 
   it('refuses every request when the source has no secret', () => {
@@ -128,7 +134,13 @@ describe('Meeva events', () => {
   });
 
   it('a known event with a booking missing its id is unreadable', () => {
-    const body = Buffer.from(JSON.stringify({ id: 'evt_x', type: 'booking.created', data: { booking: { status: 'confirmed' } } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        id: 'evt_x',
+        type: 'booking.created',
+        data: { booking: { status: 'confirmed' } },
+      }),
+    );
     expect(() => handle(body)).toThrow(UnreadablePayloadError);
   });
 
@@ -137,7 +149,9 @@ describe('Meeva events', () => {
     const bodies = fc.oneof(
       fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
       fc.json().map((j) => Buffer.from(j)),
-      fc.tuple(fc.nat(valid.length), fc.string()).map(([i, s]) => Buffer.from(valid.slice(0, i) + s + valid.slice(i))),
+      fc
+        .tuple(fc.nat(valid.length), fc.string())
+        .map(([i, s]) => Buffer.from(valid.slice(0, i) + s + valid.slice(i))),
     );
     fc.assert(
       fc.property(bodies, (body) => {

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createPgDb, createPgliteDb, type Db } from '../../activities/db';
+import { migrate } from '../../activities/migrations';
+
+/** Real Postgres at TEST_DATABASE_URL when set (CI), else the embedded PGlite. */
+export function testDatabaseUrl(): string | undefined {
+  const url = process.env['TEST_DATABASE_URL'];
+  return url === undefined || url === '' ? undefined : url;
+}
+
+/**
+ * A migrated database of its own: a fresh schema on the real Postgres (dropped at close), or a
+ * fresh PGlite directory. Tests never share rows.
+ */
+export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Promise<Db> {
+  const url = kind === 'pglite' ? undefined : testDatabaseUrl();
+  if (url === undefined) {
+    const db = await createPgliteDb(mkdtempSync(path.join(tmpdir(), 'hookline-pglite-')));
+    await migrate(db);
+    return db;
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const db = createPgDb({ connectionString: url, options: `-c search_path=${schema}` });
+  await migrate(db);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const cleanup = new Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}

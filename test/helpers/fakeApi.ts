@@ -1,0 +1,55 @@
+// A provider's retrieval API, faked by a real HTTP server on loopback: the one thing outside our
+// control. Records every request; can be told to fail.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+export interface FakeApi {
+  url: string;
+  /** path -> JSON body answered with 200; absent paths answer 404. */
+  routes: Map<string, unknown>;
+  requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
+  /** Answer the next N requests with this status. */
+  failNext(count: number, status: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeApi(): Promise<FakeApi> {
+  const routes = new Map<string, unknown>();
+  const requests: FakeApi['requests'] = [];
+  let failures = 0;
+  let failStatus = 500;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: req.headers,
+    });
+    if (failures > 0) {
+      failures -= 1;
+      res.writeHead(failStatus).end();
+      return;
+    }
+    const body = routes.get(url.pathname);
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    routes,
+    requests,
+    failNext(count, status) {
+      failures = count;
+      failStatus = status;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,70 @@
+// The processing side of Hookline on real services: a dev server from the installed binary, a
+// worker with the real activities, a test database, and a fake provider API on loopback.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type Db } from '../../activities';
+import type { SourceConfig } from '../../src/config';
+import type { ProviderId } from '../../src/events/canonical';
+import { createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
+import { createTestDb } from './db';
+import { startFakeApi, type FakeApi } from './fakeApi';
+import { createLocalEnv, workflowBundle } from './temporal';
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  api: FakeApi;
+  dispatcher: Dispatcher;
+  taskQueue: string;
+  sources: SourceConfig[];
+  stop(): Promise<void>;
+}
+
+export function source(provider: ProviderId, overrides: Partial<SourceConfig> = {}): SourceConfig {
+  return {
+    provider,
+    name: 'default',
+    secrets: [],
+    auth: 'secret',
+    allowedIps: [],
+    options: {},
+    ...overrides,
+  };
+}
+
+export async function startStack(options: {
+  sources: (api: FakeApi) => SourceConfig[];
+  taskQueue?: string;
+  extraServerArgs?: string[];
+}): Promise<Stack> {
+  const [env, db, api, bundle] = await Promise.all([
+    createLocalEnv(options.extraServerArgs),
+    createTestDb(),
+    startFakeApi(),
+    workflowBundle(),
+  ]);
+  const taskQueue = options.taskQueue ?? 'hookline-test';
+  const sources = options.sources(api);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities({ db, sources, apiTimeoutMs: 2000 }),
+  });
+  const running = worker.run();
+  const dispatcher = createTemporalDispatcher({ client: env.client, taskQueue, timeoutMs: 5000 });
+  return {
+    env,
+    db,
+    api,
+    dispatcher,
+    taskQueue,
+    sources,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await Promise.all([env.teardown(), db.close(), api.close()]);
+    },
+  };
+}

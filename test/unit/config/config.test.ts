@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, openSources } from '../../../src/config';
+
+describe('configuration', () => {
+  it('has working defaults and no sources when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, bodyLimitBytes: 1048576, sources: [] });
+    expect(config.temporal).toMatchObject({
+      namespace: 'default',
+      taskQueue: 'hookline',
+      address: undefined,
+    });
+  });
+
+  it('builds the default source from environment variables, secrets newest first', () => {
+    const config = loadConfig({
+      MEEVA_WEBHOOK_SECRET: 'whsec_new, whsec_old',
+      MEEVA_API_URL: 'https://meeva.app/v1',
+      MEEVA_API_KEY: 'mk_live_1',
+    });
+    expect(config.sources).toEqual([
+      expect.objectContaining({
+        provider: 'meeva',
+        name: 'default',
+        secrets: ['whsec_new', 'whsec_old'],
+        api: { url: 'https://meeva.app/v1', key: 'mk_live_1' },
+      }),
+    ]);
+  });
+
+  it('names the bad variable in one sentence', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MEEVA_API_URL: 'not a url', MEEVA_WEBHOOK_SECRET: 'x' })).toThrow(
+      /MEEVA_API_URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'nope' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('treats an empty variable as missing', () => {
+    expect(loadConfig({ PORT: '', MEEVA_WEBHOOK_SECRET: '' })).toMatchObject({
+      port: 3000,
+      sources: [],
+    });
+  });
+
+  it('reads named sources from a YAML file, and lists the ones with auth none', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hookline-config-'));
+    const file = path.join(dir, 'hookline.yaml');
+    writeFileSync(
+      file,
+      [
+        'sources:',
+        '  meeva:',
+        '    - name: acme',
+        '      secrets: [whsec_acme]',
+        '    - name: open',
+        '      auth: none',
+      ].join('\n'),
+    );
+    const config = loadConfig({ HOOKLINE_CONFIG: file });
+    expect(config.sources.map((s) => `${s.provider}/${s.name}`)).toEqual([
+      'meeva/acme',
+      'meeva/open',
+    ]);
+    expect(openSources(config).map((s) => s.name)).toEqual(['open']);
+  });
+
+  it('refuses a config file that does not validate, naming it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hookline-config-'));
+    const file = path.join(dir, 'hookline.json');
+    writeFileSync(file, JSON.stringify({ sources: { meeva: [{ name: 'Bad Name!' }] } }));
+    expect(() => loadConfig({ HOOKLINE_CONFIG: file })).toThrow(
+      /HOOKLINE_CONFIG file .*hookline\.json is invalid/,
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../src/config';
 import type { ProviderId } from '../src/events/canonical';
 import { bookingexpertsApi } from './clients/bookingexperts';
+import { meetergoApi } from './clients/meetergo';
 import { meetingpackageApi } from './clients/meetingpackage';
 import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
@@ -16,6 +17,7 @@ export const BOOKING_APIS: Partial<Record<ProviderId, BookingApiSpec>> = {
   meeva: meevaApi,
   bookingexperts: bookingexpertsApi,
   meetingpackage: meetingpackageApi,
+  meetergo: meetergoApi,
 };
 
 export interface ActivityDeps {

@@ -92,7 +92,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         provider: adapter.id,
         source: sourceName,
         sha256: bodyHash,
-        bodyBase64: body.toString('base64'),
+        bodyBase64: adapter.redact(body).toString('base64'),
         contentType: raw.headers['content-type'],
         receivedAt: raw.receivedAt,
         reason: err.message.slice(0, 2000),

@@ -1,5 +1,6 @@
 import type { ProviderId } from '../events/canonical';
 import { bookingexpertsProvider } from './bookingexperts';
+import { meetergoProvider } from './meetergo';
 import { meetingpackageProvider } from './meetingpackage';
 import { meevaProvider } from './meeva';
 import { standardwebhooksProvider } from './standardwebhooks';
@@ -10,6 +11,7 @@ export const PROVIDERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   meeva: meevaProvider,
   bookingexperts: bookingexpertsProvider,
   meetingpackage: meetingpackageProvider,
+  meetergo: meetergoProvider,
   standardwebhooks: standardwebhooksProvider,
 };
 

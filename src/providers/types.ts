@@ -31,6 +31,11 @@ export interface ProviderSpec<TEnvelope> {
   envelope: z.ZodType<TEnvelope>;
   /** Pure; [] = acknowledged and counted, not forwarded. */
   normalise: (envelope: TEnvelope, ctx: NormaliseContext) => CanonicalEvent[];
+  /**
+   * Removes what must never be stored (meetergo's booking-management `secret`) from a body that
+   * goes to quarantine. Default: the bytes as they came.
+   */
+  redact?: (body: Buffer) => Buffer;
 }
 
 export interface NormaliseContext {
@@ -45,6 +50,8 @@ export interface ProviderAdapter {
   verify: (raw: RawWebhook, ctx: SourceContext) => void;
   /** Verified request to events. Throws UnreadablePayloadError when authentic but not understood. */
   parse: (raw: RawWebhook, ctx: NormaliseContext) => CanonicalEvent[];
+  /** The body as it may be kept in quarantine: secrets removed, everything else byte for byte. */
+  redact: (body: Buffer) => Buffer;
 }
 
 export function parseJsonBody(body: Buffer): unknown {
@@ -56,6 +63,7 @@ export function defineProvider<T>(spec: ProviderSpec<T>): ProviderAdapter {
   return {
     id: spec.id,
     verify: spec.verify,
+    redact: spec.redact ?? ((body) => body),
     parse: (raw, ctx) => {
       let decoded: unknown;
       try {

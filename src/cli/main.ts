@@ -1,0 +1,129 @@
+// One entry point for operators: `hookline <command> --help` explains each.
+import { Command } from 'commander';
+import { ConfigError } from '../config';
+import { cliContext, print } from './context';
+import { listQuarantine, replayQuarantined } from './quarantine';
+import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
+
+const program = new Command()
+  .name('hookline')
+  .description('Booking-platform webhooks, processed durably on Temporal.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Temporal dev server + Web UI, worker and receiver in one process (like npm start)')
+  .action(() => {
+    require('../start');
+  });
+program
+  .command('worker')
+  .description('run a worker alone (needs TEMPORAL_ADDRESS)')
+  .action(() => {
+    require('../worker');
+  });
+program
+  .command('receiver')
+  .description('run the webhook receiver alone (needs TEMPORAL_ADDRESS)')
+  .action(() => {
+    require('../receiver');
+  });
+
+const quarantine = program
+  .command('quarantine')
+  .description('deliveries that were authentic but not understood');
+quarantine
+  .command('list')
+  .description('list quarantined deliveries')
+  .action(async () => {
+    const { client } = cliContext();
+    const views = await listQuarantine(client);
+    if (views.length === 0) print('nothing is quarantined');
+    for (const v of views) {
+      print(
+        `quarantine/${v.provider}/${v.source}/${v.sha256}  ${v.receivedAt}  ×${v.deliveries}  ${v.reason.slice(0, 120)}`,
+      );
+    }
+    await client.connection.close();
+  });
+quarantine
+  .command('replay')
+  .description('re-run quarantined deliveries through the current adapters')
+  .argument('[id]', 'workflow id (quarantine/<provider>/<source>/<sha256>)')
+  .option('--all', 'replay every quarantined delivery')
+  .action(async (id: string | undefined, options: { all?: boolean }) => {
+    const { config, client } = cliContext();
+    const ids =
+      options.all === true
+        ? (await listQuarantine(client)).map(
+            (v) => `quarantine/${v.provider}/${v.source}/${v.sha256}`,
+          )
+        : [];
+    if (id !== undefined) ids.push(id);
+    if (ids.length === 0) throw new Error('give a quarantine workflow id, or --all');
+    let failed = 0;
+    for (const [i, workflowId] of ids.entries()) {
+      const result = await replayQuarantined(client, workflowId, {
+        taskQueue: config.temporal.taskQueue,
+      });
+      if (result.outcome === 'replayed')
+        print(`[${i + 1}/${ids.length}] ${workflowId}: replayed as ${result.events} event(s)`);
+      else {
+        failed += 1;
+        print(
+          `[${i + 1}/${ids.length}] ${workflowId}: still not understood: ${result.reason.slice(0, 200)}`,
+        );
+      }
+    }
+    await client.connection.close();
+    if (failed > 0) process.exitCode = 1;
+  });
+
+const subscriptions = program
+  .command('subscriptions')
+  .description('webhook registrations on the platforms (meetergo)');
+const onlyMeetergo = (platform: string) => {
+  if (platform !== 'meetergo')
+    throw new Error(
+      `only meetergo has a webhooks API; ${platform} is configured in its own admin UI`,
+    );
+};
+subscriptions
+  .command('list')
+  .argument('<platform>', 'meetergo')
+  .action(async (platform: string) => {
+    onlyMeetergo(platform);
+    const { config } = cliContext();
+    for (const line of await listSubscriptions(config)) print(line);
+  });
+subscriptions
+  .command('sync')
+  .argument('<platform>', 'meetergo')
+  .requiredOption(
+    '--public-url <url>',
+    'the URL the platform reaches this receiver on',
+    process.env['HOOKLINE_PUBLIC_URL'],
+  )
+  .option('--dry-run', 'print the plan, change nothing')
+  .action(async (platform: string, options: { publicUrl: string; dryRun?: boolean }) => {
+    onlyMeetergo(platform);
+    const { config } = cliContext();
+    const lines = await syncSubscriptions(config, options.publicUrl, options.dryRun === true);
+    if (lines.length === 0) print('already in sync');
+    for (const line of lines) print(line);
+  });
+subscriptions
+  .command('delete')
+  .argument('<platform>', 'meetergo')
+  .argument('<id>', 'the webhook id from `subscriptions list`')
+  .action(async (platform: string, id: string) => {
+    onlyMeetergo(platform);
+    const { config } = cliContext();
+    await deleteSubscription(config, id);
+    print(`deleted ${id}`);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+  process.exit(1);
+});

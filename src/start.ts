@@ -4,7 +4,7 @@ import { ensureTemporal, startReceiver, startWorker, type Running } from './boot
 import { ConfigError, loadConfig, openSources } from './config';
 import { createLogger } from './logger';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
@@ -50,9 +50,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
-  );
-  process.exit(1);
-});
+export function runMain(): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+    );
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runMain();

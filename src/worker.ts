@@ -3,7 +3,7 @@ import { startWorker } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const config = loadConfig();
   if (config.temporal.address === undefined)
     throw new ConfigError('TEMPORAL_ADDRESS is required to run the worker alone.');
@@ -15,9 +15,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
-  );
-  process.exit(1);
-});
+export function runMain(): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+    );
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runMain();

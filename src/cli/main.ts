@@ -1,6 +1,9 @@
 // One entry point for operators: `hookline <command> --help` explains each.
 import { Command } from 'commander';
 import { ConfigError } from '../config';
+import { runMain as receiverMain } from '../receiver';
+import { runMain as startMain } from '../start';
+import { runMain as workerMain } from '../worker';
 import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
@@ -14,19 +17,19 @@ program
   .command('start')
   .description('Temporal dev server + Web UI, worker and receiver in one process (like npm start)')
   .action(() => {
-    require('../start');
+    startMain();
   });
 program
   .command('worker')
   .description('run a worker alone (needs TEMPORAL_ADDRESS)')
   .action(() => {
-    require('../worker');
+    workerMain();
   });
 program
   .command('receiver')
   .description('run the webhook receiver alone (needs TEMPORAL_ADDRESS)')
   .action(() => {
-    require('../receiver');
+    receiverMain();
   });
 
 const quarantine = program

@@ -43,9 +43,7 @@ export async function listSubscriptions(config: Config): Promise<string[]> {
   const [first] = meetergoSources(config);
   if (first === undefined) return [];
   const hooks = await listMeetergoWebhooks(meetergoAccess(first));
-  return hooks.map(
-    (h) => `${h.id}  ${redactEndpoint(h.endpoint)}  ${(h.eventTypes ?? []).join(',')}`,
-  );
+  return hooks.map((h) => `${h.id}  ${redactEndpoint(h.endpoint)}  ${h.eventTypes.join(',')}`);
 }
 
 export async function syncSubscriptions(

@@ -4,6 +4,7 @@ import { meetergoProvider } from './meetergo';
 import { meetingpackageProvider } from './meetingpackage';
 import { meevaProvider } from './meeva';
 import { standardwebhooksProvider } from './standardwebhooks';
+import { zauiProvider } from './zaui';
 import type { ProviderAdapter } from './types';
 
 /** Every platform Hookline speaks. Adding one: an adapter folder, fixtures, and a line here. */
@@ -13,6 +14,7 @@ export const PROVIDERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   meetingpackage: meetingpackageProvider,
   meetergo: meetergoProvider,
   standardwebhooks: standardwebhooksProvider,
+  zaui: zauiProvider,
 };
 
 export function findProvider(id: string): ProviderAdapter | undefined {

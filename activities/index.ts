@@ -5,6 +5,7 @@ import { meetergoApi } from './clients/meetergo';
 import { meetingpackageApi } from './clients/meetingpackage';
 import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
+import { createEffectActivities } from './effects';
 import {
   apiKey,
   createProviderActivities,
@@ -24,6 +25,7 @@ export interface ActivityDeps {
   db: Db;
   sources: readonly SourceConfig[];
   apiTimeoutMs?: number;
+  downstreamUrl?: string | undefined;
 }
 
 export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
@@ -37,6 +39,7 @@ export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSe
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
+    ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
     ...createProviderActivities({
       apis: apiRegistry(deps.sources),
       specs: BOOKING_APIS,

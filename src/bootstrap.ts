@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { findTemporalCli, startDevServer } from './temporal/devServer';
-import { createTemporalClient, createTemporalDispatcher } from './temporal/dispatcher';
+import { bookingSettingsFor, createTemporalClient, createTemporalDispatcher } from './temporal/dispatcher';
 import { createWorker } from './temporal/worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
@@ -74,7 +74,7 @@ export async function startWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db, sources: config.sources }),
+    activities: createActivities({ db, sources: config.sources, downstreamUrl: config.downstreamWebhookUrl }),
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
   });
   const running = worker.run();
@@ -100,6 +100,7 @@ export async function startReceiver(
     client,
     taskQueue: config.temporal.taskQueue,
     timeoutMs: config.handoffTimeoutMs,
+    bookingSettings: bookingSettingsFor(config.booking),
   });
   const app = createApp({
     dispatcher,

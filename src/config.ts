@@ -2,6 +2,7 @@
 // Environment first; named sources may come from a JSON or YAML file (HOOKLINE_CONFIG).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ms from 'ms';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PROVIDER_IDS, type ProviderId } from './events/canonical';
@@ -17,6 +18,23 @@ const port = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 const positiveInt = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
+/** `1s`, `15m`, `24h`, `7d` or plain milliseconds; `0` or `off` turns a timer off. */
+const duration = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((value, ctx) => {
+        if (value === 'off') return 0;
+        const parsed = /^\d+$/.test(value) ? Number(value) : ms(value as ms.StringValue);
+        if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+          ctx.addIssue({ code: 'custom', message: 'a duration like 1s, 15m, 24h, 7d, or off' });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
+  );
 const text = (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback));
 const url = z.preprocess(emptyToUndefined, z.url().optional());
 
@@ -37,6 +55,10 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  BOOKING_COALESCE: duration('1s'),
+  BOOKING_REMINDER_BEFORE: duration('24h'),
+  BOOKING_NO_SHOW_GRACE: duration('2h'),
+  BOOKING_CLOSE_AFTER: duration('7d'),
   DATABASE_URL: url,
   DOWNSTREAM_WEBHOOK_URL: url,
 });
@@ -84,6 +106,8 @@ export interface Config {
   databaseUrl: string | undefined;
   downstreamWebhookUrl: string | undefined;
   sources: readonly SourceConfig[];
+  /** Business timings in ms, given to each booking workflow when it starts. */
+  booking: { coalesceMs: number; reminderBeforeMs: number; noShowGraceMs: number; closeAfterMs: number };
 }
 
 /** Provider-specific settings that may be given as `<PROVIDER>_<NAME>` for the default source. */
@@ -213,6 +237,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
     },
     databaseUrl: e.DATABASE_URL,
+    booking: {
+      coalesceMs: e.BOOKING_COALESCE,
+      reminderBeforeMs: e.BOOKING_REMINDER_BEFORE,
+      noShowGraceMs: e.BOOKING_NO_SHOW_GRACE,
+      closeAfterMs: e.BOOKING_CLOSE_AFTER,
+    },
     downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
     sources: Object.freeze(sources),
   });

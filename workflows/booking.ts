@@ -1,137 +1,106 @@
 // One long-lived workflow per booking: the only place its events are ordered, deduplicated and
-// applied. Handlers only enqueue; one loop applies batches through the pure reducer in state.ts.
+// applied. Signal handlers only enqueue; one loop coalesces what arrived into a batch, applies it
+// through the pure reducer (state.ts), confirms it with the provider's API, then runs the side
+// effects, each under a deterministic idempotency key. Business timers (reminder, no-show, close)
+// are durable timers on the same loop.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  log,
-  proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { BookingRow } from '../activities/store';
 import type { BookingEvent, CanonicalEvent } from '../src/events/canonical';
-import { BoundedSet } from './boundedSet';
-import { bookingStateQuery, eventSignal, StatusSA } from './shared';
+import { createBookingRuntime, type Carried } from './bookingRuntime';
+import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from './settings';
 import {
-  applyEvent,
-  applySnapshot,
-  initialBookingState,
-  markDuplicate,
-  markReceived,
-  type BookingKey,
-  type BookingState,
-  type BookingView,
-} from './state';
+  bookingStateQuery,
+  eventSignal,
+  explainQuery,
+  refetchUpdate,
+  resumeUpdate,
+  skipUpdate,
+  type OperatorInput,
+} from './shared';
+import type { BookingKey, BookingState } from './state';
+import { dueTimers, earliest } from './timers';
 
 export interface BookingWorkflowInput {
   key: BookingKey;
-  /** Carried through continue-as-new. */
-  state?: BookingState;
-  inbox?: BookingEvent[];
-  seen?: string[];
-  effectsDone?: number;
+  settings?: Partial<BookingSettings>;
+  /** Everything a previous run hands to the next through continue-as-new. */
+  carried?: Carried;
 }
 
 /** Dedup memory: far more than any provider's redelivery window holds for one booking. */
 export const MAX_SEEN_EVENT_IDS = 1000;
-/** Continue-as-new well before the 10,000-signal and 10,240-event limits. */
-export const MAX_EVENTS_PER_RUN = 400;
+/** Continue-as-new well before the 10,240-event warning, whatever the suggestion says. */
+const MAX_HISTORY_EVENTS = 8000;
 
-const { fetchBooking } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { writeBooking } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-function toRow(state: BookingState): BookingRow {
-  return {
-    provider: state.key.provider,
-    source: state.key.source,
-    bookingId: state.key.bookingId,
-    status: state.status,
-    startsAt: state.startsAt,
-    endsAt: state.endsAt,
-    customerId: state.customerId,
-    version: state.version,
-    previousBookingId: state.previousBookingId,
-    rescheduledTo: state.rescheduledTo,
-    data: {
-      ...state.data,
-      ...(state.cancelReason === undefined ? {} : { cancelReason: state.cancelReason }),
-    },
-  };
+function validateOperator(input: OperatorInput): void {
+  if (typeof input.reason !== 'string' || input.reason.trim().length < 3) {
+    throw new Error('say why: a reason of at least 3 characters is required');
+  }
 }
 
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingState> {
-  const { workflowId } = workflowInfo();
-  let state = input.state ?? initialBookingState(input.key);
-  const inbox: BookingEvent[] = [...(input.inbox ?? [])];
-  const seen = new BoundedSet(input.seen ?? [], MAX_SEEN_EVENT_IDS);
-  let effectsDone = input.effectsDone ?? 0;
+  const settings: BookingSettings = { ...DEFAULT_BOOKING_SETTINGS, ...input.settings };
+  const rt = createBookingRuntime(input.key, settings, input.carried);
   let signalsThisRun = 0;
 
   setHandler(eventSignal, (event: CanonicalEvent) => {
     signalsThisRun += 1;
     if (event.entity !== 'booking') return; // misrouted: the receiver never sends these here
-    if (seen.has(event.eventId)) {
-      state = markDuplicate(state); // providers redeliver; signals must be idempotent
-      return;
-    }
-    seen.add(event.eventId);
-    state = markReceived(state);
-    inbox.push(event);
+    rt.receive(event);
   });
-  setHandler(bookingStateQuery, (): BookingView => ({
-    ...state,
-    pending: inbox.length,
-    effectsDone,
-  }));
+  setHandler(bookingStateQuery, () => rt.view());
+  setHandler(explainQuery, () => rt.explain());
+  setHandler(resumeUpdate, (i) => rt.operate('resume', i.reason), {
+    validator: (i: OperatorInput) => {
+      validateOperator(i);
+      if (rt.paused() === undefined) throw new Error('the booking is not paused');
+    },
+  });
+  setHandler(skipUpdate, (i) => rt.operate('skip', i.reason), {
+    validator: (i: OperatorInput) => {
+      validateOperator(i);
+      if (rt.paused() === undefined) throw new Error('the booking is not paused');
+    },
+  });
+  setHandler(refetchUpdate, (i) => rt.operate('refetch', i.reason), { validator: validateOperator });
 
   const mustContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || signalsThisRun >= MAX_EVENTS_PER_RUN;
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > MAX_HISTORY_EVENTS ||
+    signalsThisRun >= settings.maxEventsPerRun;
 
+  let lastBatchAt = 0;
+  rt.publish();
   for (;;) {
-    await condition(() => inbox.length > 0 || mustContinueAsNew());
-    if (inbox.length === 0) {
+    const due = dueTimers(rt.state(), rt.marks(), settings);
+    const at = earliest(due);
+    const ready = () => rt.inbox.length > 0 || mustContinueAsNew();
+    const woke = at === undefined ? await condition(ready).then(() => true) : await condition(ready, Math.max(1, at - Date.now()));
+
+    if (mustContinueAsNew()) {
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof bookingWorkflow>({
-        key: input.key,
-        state,
-        inbox,
-        seen: seen.toArray(),
-        effectsDone,
-      });
+      return await continueAsNew<typeof bookingWorkflow>({ key: input.key, settings, carried: rt.carry() });
     }
-    // Everything that arrived while the previous batch ran is applied together: one fetch and
-    // one read-model write per batch, however many events it holds.
-    const batch = inbox.splice(0);
-    for (const event of batch) state = applyEvent(state, event);
-    const fetched = await fetchBooking({ ...input.key });
-    if (fetched.kind === 'found')
-      state = applySnapshot(state, fetched.snapshot, new Date().toISOString());
-    const last = batch[batch.length - 1];
-    const { applied } = await writeBooking({
-      idempotencyKey: `${workflowId}:write:${last?.eventId ?? 'none'}`,
-      workflowId,
-      row: toRow(state),
-    });
-    if (applied) effectsDone += 1;
-    state = { ...state, counts: { ...state.counts, writes: state.counts.writes + 1 } };
-    upsertSearchAttributes([{ key: StatusSA, value: state.status }]);
-    setCurrentDetails(
-      `${state.status} · v${state.version ?? '–'} · ${state.counts.received} events (${state.counts.duplicates} duplicates)`,
-    );
-    log.info('booking batch applied', {
-      events: batch.length,
-      status: state.status,
-      fetched: fetched.kind,
-    });
+    if (!woke) {
+      const closing = await rt.fireTimers(due);
+      if (closing && rt.inbox.length === 0) {
+        await condition(allHandlersFinished);
+        if (rt.inbox.length === 0) return rt.close();
+      }
+      continue;
+    }
+    // Coalescing: the first event of a quiet booking is applied at once; events that arrive
+    // while a batch runs, or within the window after it, wait and are applied together.
+    const wait = lastBatchAt + settings.coalesceMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    lastBatchAt = Date.now();
+    const batch: BookingEvent[] = rt.inbox.splice(0);
+    await rt.applyBatch(batch);
   }
 }

@@ -18,7 +18,10 @@ import {
   type EntityView,
 } from './entityState';
 import { entityStateQuery, eventSignal, StatusSA, type EntityKey } from './shared';
-import { MAX_EVENTS_PER_RUN, MAX_SEEN_EVENT_IDS } from './booking';
+import { MAX_SEEN_EVENT_IDS } from './booking';
+
+/** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
+const MAX_EVENTS_PER_RUN = 500;
 
 export interface EntityWorkflowInput {
   key: EntityKey;

@@ -4,13 +4,23 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 // @temporalio/common is pure (the workflow package is built on it), so it is safe to bundle.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CanonicalEvent, EntityKind, ProviderId } from '../src/events/canonical';
-import type { BookingView } from './state';
+import type { BookingExplanation, BookingView } from './state';
 import type { EntityView } from './entityState';
 import type { QuarantineItem, QuarantineView } from './quarantineTypes';
 
 export const eventSignal = defineSignal<[CanonicalEvent]>('event');
 export const stateQuery = defineQuery<BookingView | EntityView | QuarantineView>('state');
 export const bookingStateQuery = defineQuery<BookingView>('state');
+export interface OperatorInput {
+  reason: string;
+}
+/** Resume a paused booking: retry the step that failed. */
+export const resumeUpdate = defineUpdate<BookingView, [OperatorInput]>('resume');
+/** Continue a paused booking without the step that failed. */
+export const skipUpdate = defineUpdate<BookingView, [OperatorInput]>('skip');
+/** Fetch the authoritative booking again (and, when paused, retry the failed step). */
+export const refetchUpdate = defineUpdate<BookingView, [OperatorInput]>('refetch');
+export const explainQuery = defineQuery<BookingExplanation>('explain');
 export const entityStateQuery = defineQuery<EntityView>('state');
 export const quarantineStateQuery = defineQuery<QuarantineView>('state');
 /** A repeated quarantined delivery: same bytes, so only counted. */

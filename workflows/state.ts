@@ -42,6 +42,7 @@ export interface BookingState {
   /** Version of the event that set startsAt/endsAt. */
   timesVersion?: number;
   customerId?: string;
+  customer?: { id: string; data: Record<string, unknown> };
   cancelReason?: string;
   data: Record<string, unknown>;
   previousBookingId?: string;
@@ -56,7 +57,15 @@ export interface BookingView extends Omit<BookingState, 'key'> {
   key: BookingKey;
   pending: number;
   effectsDone: number;
-  paused?: { reason: string; since: string };
+  paused?: { reason: string; step: string; since: string };
+}
+
+/** What the `explain` query answers. */
+export interface BookingExplanation {
+  summary: string;
+  state: BookingView;
+  due: { reminderAt?: string; noShowAt?: string; closeAt?: string };
+  timeline: { at: string; kind: string; text: string }[];
 }
 
 export const MAX_TRANSITIONS = 50;
@@ -158,7 +167,7 @@ function mergeSnapshot(
   version: number | undefined,
 ): BookingState {
   const timed = mergeTimes(state, snapshot, version);
-  const pick = <K extends 'customerId' | 'cancelReason'>(key: K) =>
+  const pick = <K extends 'customerId' | 'customer' | 'cancelReason'>(key: K) =>
     snapshot[key] !== undefined && (fresh || state[key] === undefined)
       ? { [key]: snapshot[key] }
       : {};
@@ -166,6 +175,7 @@ function mergeSnapshot(
   return {
     ...timed,
     ...pick('customerId'),
+    ...pick('customer'),
     ...pick('cancelReason'),
     data: fresh ? { ...state.data, ...data } : { ...data, ...state.data },
   };
@@ -240,6 +250,12 @@ export function applySnapshot(
   if (snapshot.version !== undefined) next.version = snapshot.version;
   if (snapshot.status !== undefined) next = moveTo(next, snapshot.status, 'fetch', at);
   return next;
+}
+
+/** The no-show timer: a booking still awaiting its guest after start + grace. */
+export function applyNoShow(state: BookingState, at: string): BookingState {
+  if (state.status !== 'confirmed' && state.status !== 'pending') return state;
+  return moveTo(state, 'no_show', 'timer:no_show', at);
 }
 
 export function markDuplicate(state: BookingState): BookingState {

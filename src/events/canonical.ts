@@ -40,6 +40,8 @@ export interface BookingSnapshot {
   customerId?: string;
   /** Why it was cancelled, when the provider says. */
   cancelReason?: string;
+  /** The customer as the booking embeds it; synced through the customer's own workflow. */
+  customer?: { id: string; data: Record<string, unknown> };
   /** Provider fields worth keeping in the read model, already stripped of secrets. */
   data: Record<string, unknown>;
 }

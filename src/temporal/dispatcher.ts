@@ -7,7 +7,8 @@ import {
   type ConnectionOptions,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { CanonicalEvent } from '../events/canonical';
+import { PROVIDER_IDS, type CanonicalEvent, type ProviderId } from '../events/canonical';
+import type { BookingSettings } from '../../workflows/settings';
 import {
   EntitySA,
   entityWorkflowId,
@@ -28,6 +29,18 @@ export interface TemporalDispatcherOptions {
   client: Client;
   taskQueue: string;
   timeoutMs: number;
+  /** Business timings a new booking workflow starts with; the workflow's defaults otherwise. */
+  bookingSettings?: Partial<Record<ProviderId, Partial<BookingSettings>>>;
+}
+
+/** Platforms that report check-ins: only their bookings can be marked no-show. */
+const CHECK_IN_PROVIDERS: ReadonlySet<ProviderId> = new Set(['zaui', 'bookingexperts', 'standardwebhooks']);
+
+/** Per platform: the configured timings, with the no-show timer off where no check-in exists. */
+export function bookingSettingsFor(timings: Partial<BookingSettings>): Partial<Record<ProviderId, Partial<BookingSettings>>> {
+  return Object.fromEntries(
+    PROVIDER_IDS.map((p) => [p, CHECK_IN_PROVIDERS.has(p) ? timings : { ...timings, noShowGraceMs: 0 }]),
+  );
 }
 
 function searchAttributes(provider: string, source: string, entity: string, status: string) {
@@ -40,7 +53,7 @@ function searchAttributes(provider: string, source: string, entity: string, stat
 }
 
 export function createTemporalDispatcher(options: TemporalDispatcherOptions): Dispatcher {
-  const { client, taskQueue, timeoutMs } = options;
+  const { client, taskQueue, timeoutMs, bookingSettings: settings } = options;
   const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
 
   async function handOff(event: CanonicalEvent): Promise<void> {

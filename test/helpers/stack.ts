@@ -5,7 +5,10 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, type Db } from '../../activities';
 import type { SourceConfig } from '../../src/config';
 import type { ProviderId } from '../../src/events/canonical';
-import { createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import type { BookingSettings } from '../../workflows/settings';
+
+const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { createTestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
@@ -37,6 +40,8 @@ export async function startStack(options: {
   sources: (api: FakeApi) => SourceConfig[];
   taskQueue?: string;
   extraServerArgs?: string[];
+  /** Fixtures carry dates in the past: by default bookings stay open for ten years in tests. */
+  bookingSettings?: Partial<BookingSettings>;
 }): Promise<Stack> {
   const [env, db, api, bundle] = await Promise.all([
     createLocalEnv(options.extraServerArgs),
@@ -53,7 +58,12 @@ export async function startStack(options: {
     activities: createActivities({ db, sources, apiTimeoutMs: 2000 }),
   });
   const running = worker.run();
-  const dispatcher = createTemporalDispatcher({ client: env.client, taskQueue, timeoutMs: 5000 });
+  const dispatcher = createTemporalDispatcher({
+    client: env.client,
+    taskQueue,
+    timeoutMs: 5000,
+    bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),
+  });
   return {
     env,
     db,

@@ -27,7 +27,12 @@ export function meevaSnapshot(booking: MeevaBooking): BookingSnapshot {
     ...(status === undefined ? {} : { status }),
     ...(booking.startsAt === undefined ? {} : { startsAt: booking.startsAt }),
     ...(booking.endsAt === undefined ? {} : { endsAt: booking.endsAt }),
-    ...(attendee?.email === undefined ? {} : { customerId: attendee.email.toLowerCase() }),
+    ...(attendee?.email === undefined
+      ? {}
+      : {
+          customerId: attendee.email.toLowerCase(),
+          customer: { id: attendee.email.toLowerCase(), data: { ...attendee } },
+        }),
     ...(booking.cancellationReason === undefined
       ? {}
       : { cancelReason: booking.cancellationReason }),

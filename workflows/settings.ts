@@ -1,0 +1,27 @@
+/**
+ * Business timings of one booking, fixed when its workflow starts (the receiver passes them from
+ * its configuration) and carried through continue-as-new. Plain numbers (ms): workflow code
+ * computes with them deterministically.
+ */
+export interface BookingSettings {
+  /** Events arriving within this window after the first are applied as one batch. */
+  coalesceMs: number;
+  /** Reminder effect this long before the start; 0 turns reminders off. */
+  reminderBeforeMs: number;
+  /** A confirmed booking not checked in by start + grace is marked no_show; 0 turns it off. */
+  noShowGraceMs: number;
+  /** The workflow closes this long after the booking ended or was cancelled. */
+  closeAfterMs: number;
+  /** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
+  maxEventsPerRun: number;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
+  coalesceMs: 1000,
+  reminderBeforeMs: 24 * HOUR,
+  noShowGraceMs: 2 * HOUR,
+  closeAfterMs: 7 * 24 * HOUR,
+  maxEventsPerRun: 500,
+};

@@ -7,7 +7,6 @@ import {
   condition,
   proxyActivities,
   setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -15,7 +14,7 @@ import type { BookingRow } from '../activities/store';
 import type { BookingEvent } from '../src/events/canonical';
 import { BoundedSet } from './boundedSet';
 import type { BookingSettings } from './settings';
-import { StatusSA } from './shared';
+import { upsertStatus } from './shared';
 import {
   applyEvent,
   applyNoShow,
@@ -94,7 +93,7 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
     `${state.counts.received} events, ${state.counts.duplicates} duplicates · ${state.counts.fetches} fetches · ${effectsDone} effects`;
 
   function publish(): void {
-    upsertSearchAttributes([{ key: StatusSA, value: paused === undefined ? state.status : 'paused' }]);
+    upsertStatus(paused === undefined ? state.status : 'paused');
     setCurrentDetails(summary());
   }
 

@@ -5,7 +5,6 @@ import {
   continueAsNew,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -17,7 +16,7 @@ import {
   type EntityState,
   type EntityView,
 } from './entityState';
-import { entityStateQuery, eventSignal, StatusSA, type EntityKey } from './shared';
+import { entityStateQuery, eventSignal, upsertStatus, type EntityKey } from './shared';
 import { MAX_SEEN_EVENT_IDS } from './booking';
 
 /** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
@@ -85,7 +84,7 @@ export async function entityWorkflow(input: EntityWorkflowInput): Promise<Entity
       data: state.data,
     });
     state = { ...state, counts: { ...state.counts, writes: state.counts.writes + 1 } };
-    upsertSearchAttributes([{ key: StatusSA, value: state.removed ? 'removed' : 'active' }]);
+    upsertStatus(state.removed ? 'removed' : 'active');
   }
 }
 

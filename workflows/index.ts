@@ -3,3 +3,4 @@
 export { bookingWorkflow } from './booking';
 export { entityWorkflow } from './entity';
 export { quarantineWorkflow } from './quarantine';
+export { reconcileWorkflow } from './reconcile';

@@ -1,6 +1,12 @@
 // Definitions shared by the receiver (client side) and the workflows: names on the wire, workflow
 // ids, search attribute keys, inputs. No Node built-ins here: the worker bundles this file.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import {
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 // @temporalio/common is pure (the workflow package is built on it), so it is safe to bundle.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CanonicalEvent, EntityKind, ProviderId } from '../src/events/canonical';
@@ -39,6 +45,15 @@ export const SourceSA = defineSearchAttributeKey('HooklineSource', SearchAttribu
 export const EntitySA = defineSearchAttributeKey('HooklineEntity', SearchAttributeType.KEYWORD);
 export const StatusSA = defineSearchAttributeKey('HooklineStatus', SearchAttributeType.KEYWORD);
 export const SEARCH_ATTRIBUTES = [ProviderSA, SourceSA, EntitySA, StatusSA] as const;
+
+/**
+ * Sets HooklineStatus when the run was started with our search attributes (the receiver always
+ * does); a run started without them (the time-skipping test server cannot register any) skips it.
+ */
+export function upsertStatus(status: string): void {
+  if (workflowInfo().typedSearchAttributes.get(ProviderSA) === undefined) return;
+  upsertSearchAttributes([{ key: StatusSA, value: status }]);
+}
 
 export interface EntityKey {
   provider: ProviderId;

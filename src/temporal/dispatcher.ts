@@ -29,17 +29,31 @@ export interface TemporalDispatcherOptions {
   client: Client;
   taskQueue: string;
   timeoutMs: number;
+  /**
+   * Set the UI's search attributes at start (default). Off only for a server where they cannot
+   * be registered (the time-skipping test server); workflows then skip their upserts too.
+   */
+  searchAttributes?: boolean;
   /** Business timings a new booking workflow starts with; the workflow's defaults otherwise. */
   bookingSettings?: Partial<Record<ProviderId, Partial<BookingSettings>>>;
 }
 
 /** Platforms that report check-ins: only their bookings can be marked no-show. */
-const CHECK_IN_PROVIDERS: ReadonlySet<ProviderId> = new Set(['zaui', 'bookingexperts', 'standardwebhooks']);
+const CHECK_IN_PROVIDERS: ReadonlySet<ProviderId> = new Set([
+  'zaui',
+  'bookingexperts',
+  'standardwebhooks',
+]);
 
 /** Per platform: the configured timings, with the no-show timer off where no check-in exists. */
-export function bookingSettingsFor(timings: Partial<BookingSettings>): Partial<Record<ProviderId, Partial<BookingSettings>>> {
+export function bookingSettingsFor(
+  timings: Partial<BookingSettings>,
+): Partial<Record<ProviderId, Partial<BookingSettings>>> {
   return Object.fromEntries(
-    PROVIDER_IDS.map((p) => [p, CHECK_IN_PROVIDERS.has(p) ? timings : { ...timings, noShowGraceMs: 0 }]),
+    PROVIDER_IDS.map((p) => [
+      p,
+      CHECK_IN_PROVIDERS.has(p) ? timings : { ...timings, noShowGraceMs: 0 },
+    ]),
   );
 }
 
@@ -54,6 +68,7 @@ function searchAttributes(provider: string, source: string, entity: string, stat
 
 export function createTemporalDispatcher(options: TemporalDispatcherOptions): Dispatcher {
   const { client, taskQueue, timeoutMs, bookingSettings: settings } = options;
+  const withAttributes = options.searchAttributes ?? true;
   const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
 
   async function handOff(event: CanonicalEvent): Promise<void> {
@@ -64,12 +79,14 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
         workflowId,
         taskQueue,
         args: [
-          {
-            key:
-              event.entity === 'booking'
-                ? { provider: key.provider, source: key.source, bookingId: key.id }
-                : key,
-          },
+          event.entity === 'booking'
+            ? {
+                key: { provider: key.provider, source: key.source, bookingId: key.id },
+                ...(settings?.[key.provider] === undefined
+                  ? {}
+                  : { settings: settings[key.provider] }),
+              }
+            : { key },
         ],
         signal: eventSignal,
         signalArgs: [event],
@@ -77,7 +94,16 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
         // fresh run that reconciles from the provider's API.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: searchAttributes(key.provider, key.source, key.entity, 'pending'),
+        ...(withAttributes
+          ? {
+              typedSearchAttributes: searchAttributes(
+                key.provider,
+                key.source,
+                key.entity,
+                'pending',
+              ),
+            }
+          : {}),
         staticSummary: `${key.entity} ${key.id} (${key.provider}/${key.source})`,
       }),
     );
@@ -100,12 +126,16 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
             signalArgs: [{ receivedAt: item.receivedAt }],
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            typedSearchAttributes: searchAttributes(
-              item.provider,
-              item.source,
-              'quarantine',
-              'quarantined',
-            ),
+            ...(withAttributes
+              ? {
+                  typedSearchAttributes: searchAttributes(
+                    item.provider,
+                    item.source,
+                    'quarantine',
+                    'quarantined',
+                  ),
+                }
+              : {}),
             staticSummary: `quarantined ${item.provider}/${item.source} delivery`,
             staticDetails: item.reason.slice(0, 1000),
           }),

@@ -16,6 +16,7 @@ module.exports = tseslint.config(
       'jest.config.js',
       'eslint.config.js',
       'bin/',
+      'scripts/*.js',
     ],
   },
   js.configs.recommended,

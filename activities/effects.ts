@@ -47,7 +47,10 @@ async function post(url: string, key: string, body: Record<string, unknown>): Pr
   }
   // The downstream system refuses this effect: retrying cannot help. The booking pauses until an
   // operator resumes, skips or re-fetches it.
-  throw ApplicationFailure.nonRetryable(`downstream refused the ${String(body['type'])} with ${status}`, 'DownstreamRejected');
+  throw ApplicationFailure.nonRetryable(
+    `downstream refused the ${String(body['type'])} with ${status}`,
+    'DownstreamRejected',
+  );
 }
 
 export function createEffectActivities(deps: { db: Db; downstreamUrl: string | undefined }) {
@@ -56,9 +59,14 @@ export function createEffectActivities(deps: { db: Db; downstreamUrl: string | u
     async notifyDownstream(input: NotifyInput): Promise<EffectResult> {
       if (await alreadyDone(db, input.idempotencyKey)) return { applied: false };
       if (deps.downstreamUrl !== undefined) {
-        await post(deps.downstreamUrl, input.idempotencyKey, { ...input.body, idempotencyKey: input.idempotencyKey });
+        await post(deps.downstreamUrl, input.idempotencyKey, {
+          ...input.body,
+          idempotencyKey: input.idempotencyKey,
+        });
       }
-      const applied = await db.transaction((tx) => claimEffect(tx, input.idempotencyKey, input.kind, input.workflowId));
+      const applied = await db.transaction((tx) =>
+        claimEffect(tx, input.idempotencyKey, input.kind, input.workflowId),
+      );
       return { applied };
     },
 
@@ -77,9 +85,15 @@ export function createEffectActivities(deps: { db: Db; downstreamUrl: string | u
         ...(input.version === undefined ? {} : { version: input.version }),
         payload: { data: input.data },
       };
-      const dispatcher = createTemporalDispatcher({ client: Context.current().client, taskQueue, timeoutMs: 10_000 });
+      const dispatcher = createTemporalDispatcher({
+        client: Context.current().client,
+        taskQueue,
+        timeoutMs: 10_000,
+      });
       await dispatcher.dispatch([event]); // the customer's workflow deduplicates on eventId
-      const applied = await db.transaction((tx) => claimEffect(tx, input.idempotencyKey, 'customer-sync', input.workflowId));
+      const applied = await db.transaction((tx) =>
+        claimEffect(tx, input.idempotencyKey, 'customer-sync', input.workflowId),
+      );
       return { applied };
     },
   };

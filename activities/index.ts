@@ -12,6 +12,7 @@ import {
   type ApiSettings,
   type BookingApiSpec,
 } from './providerApi';
+import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createStoreActivities } from './store';
 
 export const BOOKING_APIS: Partial<Record<ProviderId, BookingApiSpec>> = {
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   sources: readonly SourceConfig[];
   apiTimeoutMs?: number;
   downstreamUrl?: string | undefined;
+  /** The receiver's booking settings, so a booking started by a reconcile starts the same way. */
+  bookingSettings?: ReconcileActivityDeps['bookingSettings'];
 }
 
 export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
@@ -39,6 +42,7 @@ export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSe
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
+    ...createReconcileActivities({ ...deps, apis: apiRegistry(deps.sources) }),
     ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
     ...createProviderActivities({
       apis: apiRegistry(deps.sources),

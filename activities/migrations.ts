@@ -38,6 +38,18 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
       CREATE INDEX effects_workflow_id ON effects (workflow_id);
     `,
   },
+  {
+    id: '002_reconcile_cursors',
+    sql: `
+      CREATE TABLE reconcile_cursors (
+        provider text NOT NULL,
+        source text NOT NULL,
+        cursor text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, source)
+      );
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

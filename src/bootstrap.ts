@@ -8,7 +8,12 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { findTemporalCli, startDevServer } from './temporal/devServer';
-import { bookingSettingsFor, createTemporalClient, createTemporalDispatcher } from './temporal/dispatcher';
+import {
+  bookingSettingsFor,
+  createTemporalClient,
+  createTemporalDispatcher,
+} from './temporal/dispatcher';
+import { ensureReconcileSchedules } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
@@ -74,11 +79,17 @@ export async function startWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db, sources: config.sources, downstreamUrl: config.downstreamWebhookUrl }),
+    activities: createActivities({
+      db,
+      sources: config.sources,
+      downstreamUrl: config.downstreamWebhookUrl,
+      bookingSettings: bookingSettingsFor(config.booking),
+    }),
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
   });
   const running = worker.run();
   running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+  await startReconcileSchedules(config, address, logger);
   return {
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -87,6 +98,29 @@ export async function startWorker(
       await db.close();
     },
   };
+}
+
+/** RECONCILE_INTERVAL set: one schedule per source with a list API. A failure is logged, not
+ * thrown: webhooks keep flowing while an operator looks. */
+async function startReconcileSchedules(config: Config, address: string, logger: Logger) {
+  const interval = config.reconcileInterval;
+  if (interval === undefined) {
+    logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
+    return;
+  }
+  const client = createTemporalClient({ address, namespace: config.temporal.namespace });
+  try {
+    const schedules = await ensureReconcileSchedules(client, {
+      sources: config.sources,
+      taskQueue: config.temporal.taskQueue,
+      interval,
+    });
+    logger.info({ interval, schedules }, 'reconcile schedules ensured');
+  } catch (err) {
+    logger.error({ err }, 'could not create or update the reconcile schedules');
+  } finally {
+    await client.connection.close();
+  }
 }
 
 export async function startReceiver(

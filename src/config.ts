@@ -61,6 +61,14 @@ const envSchema = z.object({
   BOOKING_CLOSE_AFTER: duration('7d'),
   DATABASE_URL: url,
   DOWNSTREAM_WEBHOOK_URL: url,
+  /** How often each source with a list API is reconciled (15m, 1h); unset or off: never. */
+  RECONCILE_INTERVAL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(off|[1-9]\d*(s|m|h|d))$/, 'a period like 15m or 1h, or off')
+      .optional(),
+  ),
 });
 
 const sourceNameSchema = z
@@ -105,9 +113,16 @@ export interface Config {
   };
   databaseUrl: string | undefined;
   downstreamWebhookUrl: string | undefined;
+  /** Reconcile schedule period (`15m`); undefined: no schedules. */
+  reconcileInterval: string | undefined;
   sources: readonly SourceConfig[];
   /** Business timings in ms, given to each booking workflow when it starts. */
-  booking: { coalesceMs: number; reminderBeforeMs: number; noShowGraceMs: number; closeAfterMs: number };
+  booking: {
+    coalesceMs: number;
+    reminderBeforeMs: number;
+    noShowGraceMs: number;
+    closeAfterMs: number;
+  };
 }
 
 /** Provider-specific settings that may be given as `<PROVIDER>_<NAME>` for the default source. */
@@ -244,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       closeAfterMs: e.BOOKING_CLOSE_AFTER,
     },
     downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
+    reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,
     sources: Object.freeze(sources),
   });
 }

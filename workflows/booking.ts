@@ -68,7 +68,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       if (rt.paused() === undefined) throw new Error('the booking is not paused');
     },
   });
-  setHandler(refetchUpdate, (i) => rt.operate('refetch', i.reason), { validator: validateOperator });
+  setHandler(refetchUpdate, (i) => rt.operate('refetch', i.reason), {
+    validator: validateOperator,
+  });
 
   const mustContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested ||
@@ -81,17 +83,25 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const due = dueTimers(rt.state(), rt.marks(), settings);
     const at = earliest(due);
     const ready = () => rt.inbox.length > 0 || mustContinueAsNew();
-    const woke = at === undefined ? await condition(ready).then(() => true) : await condition(ready, Math.max(1, at - Date.now()));
+    const woke =
+      at === undefined
+        ? await condition(ready).then(() => true)
+        : await condition(ready, Math.max(1, at - Date.now()));
 
     if (mustContinueAsNew()) {
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof bookingWorkflow>({ key: input.key, settings, carried: rt.carry() });
+      return await continueAsNew<typeof bookingWorkflow>({
+        key: input.key,
+        settings,
+        carried: rt.carry(),
+      });
     }
     if (!woke) {
       const closing = await rt.fireTimers(due);
-      if (closing && rt.inbox.length === 0) {
+      if (closing && rt.pending() === 0) {
         await condition(allHandlersFinished);
-        if (rt.inbox.length === 0) return rt.close();
+        // An event may have arrived while handlers finished: then the booking stays open.
+        if (rt.pending() === 0) return rt.close();
       }
       continue;
     }

@@ -51,7 +51,11 @@ const acts = proxyActivities<Activities>({
 const MAX_SEEN = 1000;
 
 function isPermanent(err: unknown): err is ActivityFailure {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable === true;
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.nonRetryable === true
+  );
 }
 
 function toRow(state: BookingState): BookingRow {
@@ -66,13 +70,20 @@ function toRow(state: BookingState): BookingRow {
     version: state.version,
     previousBookingId: state.previousBookingId,
     rescheduledTo: state.rescheduledTo,
-    data: { ...state.data, ...(state.cancelReason === undefined ? {} : { cancelReason: state.cancelReason }) },
+    data: {
+      ...state.data,
+      ...(state.cancelReason === undefined ? {} : { cancelReason: state.cancelReason }),
+    },
   };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function createBookingRuntime(key: BookingKey, settings: BookingSettings, carried: Carried | undefined) {
+export function createBookingRuntime(
+  key: BookingKey,
+  settings: BookingSettings,
+  carried: Carried | undefined,
+) {
   const { workflowId } = workflowInfo();
   let state = carried?.state ?? initialBookingState(key);
   const inbox: BookingEvent[] = [...(carried?.inbox ?? [])];
@@ -87,7 +98,12 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
   const note = (kind: TimelineKind, text: string) => {
     timeline = appendTimeline(timeline, { at: now(), kind, text });
   };
-  const view = (): BookingView => ({ ...state, pending: inbox.length, effectsDone, ...(paused === undefined ? {} : { paused }) });
+  const view = (): BookingView => ({
+    ...state,
+    pending: inbox.length,
+    effectsDone,
+    ...(paused === undefined ? {} : { paused }),
+  });
   const summary = () =>
     `${paused === undefined ? state.status : `paused (${paused.reason})`} · v${state.version ?? '–'} · ` +
     `${state.counts.received} events, ${state.counts.duplicates} duplicates · ${state.counts.fetches} fetches · ${effectsDone} effects`;
@@ -122,22 +138,43 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
     const fetched = await guarded('fetch', () => acts.fetchBooking({ ...key }));
     if (fetched?.kind === 'found') {
       state = applySnapshot(state, fetched.snapshot, now());
-      note('fetch', `provider says ${fetched.snapshot.status ?? 'no status'} at v${fetched.snapshot.version ?? '–'}`);
-    } else if (fetched?.kind === 'not-found') note('fetch', 'provider does not know this booking (404)');
+      note(
+        'fetch',
+        `provider says ${fetched.snapshot.status ?? 'no status'} at v${fetched.snapshot.version ?? '–'}`,
+      );
+    } else if (fetched?.kind === 'not-found')
+      note('fetch', 'provider does not know this booking (404)');
   }
 
-  async function effect(kind: 'notification' | 'reminder', idempotencyKey: string, body: Record<string, unknown>) {
-    const result = await guarded(kind, () => acts.notifyDownstream({ idempotencyKey, workflowId, kind, body }));
+  async function effect(
+    kind: 'notification' | 'reminder',
+    idempotencyKey: string,
+    body: Record<string, unknown>,
+  ) {
+    const result = await guarded(kind, () =>
+      acts.notifyDownstream({ idempotencyKey, workflowId, kind, body }),
+    );
     if (result?.applied === true) effectsDone += 1;
-    note('effect', `${kind} ${idempotencyKey}${result === undefined ? ' (skipped by operator)' : ''}`);
+    note(
+      'effect',
+      `${kind} ${idempotencyKey}${result === undefined ? ' (skipped by operator)' : ''}`,
+    );
   }
 
   /** Writes the read model and runs what the change implies: notifications, customer sync. */
   async function commit(reason: string, lastSeen: Transition | undefined): Promise<void> {
     const written = await guarded('read-model write', () =>
-      acts.writeBooking({ idempotencyKey: `${workflowId}:write:${reason}`, workflowId, row: toRow(state) }),
+      acts.writeBooking({
+        idempotencyKey: `${workflowId}:write:${reason}`,
+        workflowId,
+        row: toRow(state),
+      }),
     );
     if (written?.applied === true) effectsDone += 1;
+    note(
+      'effect',
+      `read model: ${state.status} at v${state.version ?? '–'}${written?.applied === false ? ' (already written)' : ''}`,
+    );
     state = { ...state, counts: { ...state.counts, writes: state.counts.writes + 1 } };
     const from = lastSeen === undefined ? 0 : state.transitions.indexOf(lastSeen) + 1;
     for (const t of state.transitions.slice(from)) {
@@ -153,7 +190,10 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
       });
     }
     const customer = state.customer;
-    const syncKey = customer === undefined ? undefined : `${workflowId}:customer:${customer.id}:v${state.version ?? 0}`;
+    const syncKey =
+      customer === undefined
+        ? undefined
+        : `${workflowId}:customer:${customer.id}:v${state.version ?? 0}`;
     if (customer !== undefined && syncKey !== undefined && marks.customerSynced !== syncKey) {
       const synced = await guarded('customer sync', () =>
         acts.syncCustomer({
@@ -169,13 +209,17 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
       );
       if (synced?.applied === true) effectsDone += 1;
       marks = { ...marks, customerSynced: syncKey };
-      note('effect', `customer ${customer.id} synced through customer/${key.provider}/${key.source}/${customer.id}`);
+      note(
+        'effect',
+        `customer ${customer.id} synced through customer/${key.provider}/${key.source}/${customer.id}`,
+      );
     }
     publish();
   }
 
   return {
     inbox,
+    pending: () => inbox.length,
     state: () => state,
     marks: () => marks,
     paused: () => paused,
@@ -191,7 +235,10 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
       seen.add(event.eventId);
       marks.firstSeenAt ??= Date.now();
       state = markReceived(state);
-      note('event', `${event.action} ${event.eventId}${event.version === undefined ? '' : ` v${event.version}`}`);
+      note(
+        'event',
+        `${event.action} ${event.eventId}${event.version === undefined ? '' : ` v${event.version}`}`,
+      );
       inbox.push(event);
     },
 
@@ -225,7 +272,8 @@ export function createBookingRuntime(key: BookingKey, settings: BookingSettings,
       for (const event of batch) {
         const stale = state.counts.stale;
         state = applyEvent(state, event);
-        if (state.counts.stale > stale) note('stale', `${event.eventId} is older than v${state.version ?? '–'}: absorbed`);
+        if (state.counts.stale > stale)
+          note('stale', `${event.eventId} is older than v${state.version ?? '–'}: absorbed`);
       }
       await fetchAuthoritative();
       await commit(batch.at(-1)?.eventId ?? 'batch', lastSeen);

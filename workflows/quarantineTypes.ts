@@ -7,8 +7,11 @@ export interface QuarantineItem {
   sha256: string;
   /** The exact bytes, base64: replay re-verifies nothing, it re-parses these. */
   bodyBase64: string;
-  /** Headers a parser may need (content type); never secrets or signatures. */
-  contentType: string | undefined;
+  /**
+   * The headers a parser may need on replay (content type, Standard Webhooks message id and
+   * timestamp): an allow-list, so never a secret or a signature.
+   */
+  headers: Record<string, string>;
   receivedAt: string;
   reason: string;
 }

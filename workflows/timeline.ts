@@ -21,7 +21,10 @@ export interface TimelineEntry {
 
 export const MAX_TIMELINE = 200;
 
-export function appendTimeline(timeline: readonly TimelineEntry[], entry: TimelineEntry): TimelineEntry[] {
+export function appendTimeline(
+  timeline: readonly TimelineEntry[],
+  entry: TimelineEntry,
+): TimelineEntry[] {
   const next = [...timeline, entry];
   return next.length > MAX_TIMELINE ? next.slice(next.length - MAX_TIMELINE) : next;
 }

@@ -26,7 +26,11 @@ function ms(iso: string | undefined): number | undefined {
 
 const AWAITING_GUEST = new Set(['pending', 'confirmed']);
 
-export function dueTimers(state: BookingState, marks: TimerMarks, settings: BookingSettings): DueTimers {
+export function dueTimers(
+  state: BookingState,
+  marks: TimerMarks,
+  settings: BookingSettings,
+): DueTimers {
   const start = ms(state.startsAt);
   const due: DueTimers = {};
   if (start !== undefined && AWAITING_GUEST.has(state.status)) {
@@ -47,6 +51,8 @@ export function dueTimers(state: BookingState, marks: TimerMarks, settings: Book
 }
 
 export function earliest(due: DueTimers): number | undefined {
-  const times = [due.reminderAt, due.noShowAt, due.closeAt].filter((t): t is number => t !== undefined);
+  const times = [due.reminderAt, due.noShowAt, due.closeAt].filter(
+    (t): t is number => t !== undefined,
+  );
   return times.length === 0 ? undefined : Math.min(...times);
 }

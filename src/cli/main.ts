@@ -4,6 +4,7 @@ import { ConfigError } from '../config';
 import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
+import { explainBooking, formatExplanation, operateBooking } from './bookings';
 import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
@@ -81,6 +82,42 @@ quarantine
     await client.connection.close();
     if (failed > 0) process.exitCode = 1;
   });
+
+const bookings = program
+  .command('bookings')
+  .description('inspect and operate one booking workflow');
+bookings
+  .command('explain')
+  .description("why is this booking in this state? (the workflow's timeline)")
+  .argument('<workflowId>', 'booking/<provider>/<source>/<bookingId>')
+  .option('--json', 'print the raw explanation')
+  .action(async (workflowId: string, options: { json?: boolean }) => {
+    const { client } = cliContext();
+    const explained = await explainBooking(client, workflowId);
+    if (options.json === true) print(JSON.stringify(explained, null, 2));
+    else for (const line of formatExplanation(explained)) print(line);
+    await client.connection.close();
+  });
+for (const command of ['resume', 'skip', 'refetch'] as const) {
+  const what = {
+    resume: 'retry the step a paused booking failed on',
+    skip: 'continue a paused booking without the step it failed on',
+    refetch: 'fetch the authoritative booking again (and retry, when paused)',
+  }[command];
+  bookings
+    .command(command)
+    .description(what)
+    .argument('<workflowId>', 'booking/<provider>/<source>/<bookingId>')
+    .requiredOption('--reason <text>', 'why (kept in the booking timeline)')
+    .action(async (workflowId: string, options: { reason: string }) => {
+      const { client } = cliContext();
+      const view = await operateBooking(client, workflowId, command, options.reason);
+      print(
+        `${workflowId}: ${command} accepted; status ${view.status}${view.paused === undefined ? '' : ' (still paused)'}`,
+      );
+      await client.connection.close();
+    });
+}
 
 const subscriptions = program
   .command('subscriptions')

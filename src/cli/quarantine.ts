@@ -42,7 +42,7 @@ export async function replayQuarantined(
   try {
     events = adapter.parse(
       {
-        headers: item.contentType === undefined ? {} : { 'content-type': item.contentType },
+        headers: item.headers,
         query: {},
         body,
         receivedAt: item.receivedAt,

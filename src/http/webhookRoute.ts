@@ -10,6 +10,18 @@ import type { ProviderAdapter, RawWebhook } from '../providers/types';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
 import { isAddressAllowed, type SourceRegistry } from './sources';
 
+/** Headers kept with a quarantined body because a parser reads them (see QuarantineItem). */
+const REPLAY_HEADERS = ['content-type', 'webhook-id', 'webhook-timestamp'] as const;
+
+function replayHeaders(headers: RawWebhook['headers']): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of REPLAY_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
 export interface WebhookRouteDeps {
   findProvider(id: string): ProviderAdapter | undefined;
   sources: SourceRegistry;
@@ -93,7 +105,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         source: sourceName,
         sha256: bodyHash,
         bodyBase64: adapter.redact(body).toString('base64'),
-        contentType: raw.headers['content-type'],
+        headers: replayHeaders(raw.headers),
         receivedAt: raw.receivedAt,
         reason: err.message.slice(0, 2000),
       });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CanonicalEvent, ProviderId } from '../events/canonical';
 import { UnreadablePayloadError } from '../errors';
+import { redactSensitive } from './redact';
 
 /** One delivery as it arrived: lower-cased headers, the exact signed bytes, the query string. */
 export interface RawWebhook {
@@ -31,10 +32,7 @@ export interface ProviderSpec<TEnvelope> {
   envelope: z.ZodType<TEnvelope>;
   /** Pure; [] = acknowledged and counted, not forwarded. */
   normalise: (envelope: TEnvelope, ctx: NormaliseContext) => CanonicalEvent[];
-  /**
-   * Removes what must never be stored (meetergo's booking-management `secret`) from a body that
-   * goes to quarantine. Default: the bytes as they came.
-   */
+  /** Removes credentials from a body that goes to quarantine. Default: redactSensitive. */
   redact?: (body: Buffer) => Buffer;
 }
 
@@ -63,7 +61,7 @@ export function defineProvider<T>(spec: ProviderSpec<T>): ProviderAdapter {
   return {
     id: spec.id,
     verify: spec.verify,
-    redact: spec.redact ?? ((body) => body),
+    redact: spec.redact ?? redactSensitive,
     parse: (raw, ctx) => {
       let decoded: unknown;
       try {

@@ -67,10 +67,16 @@ describe('Meeva end to end', () => {
     const effects = await stack.db.query<{ kind: string }>(
       "SELECT kind FROM effects WHERE workflow_id = 'booking/meeva/default/bkg_abc123'",
     );
-    expect(effects.rows.map((r) => r.kind).sort()).toEqual(['customer-sync', 'notification', 'read-model:booking']);
+    expect(effects.rows.map((r) => r.kind).sort()).toEqual([
+      'customer-sync',
+      'notification',
+      'read-model:booking',
+    ]);
     // The attendee is written by the customer's own workflow, not by the booking's.
     await eventually(async () => {
-      const customers = await stack.db.query<{ id: string }>("SELECT id FROM customers WHERE provider = 'meeva'");
+      const customers = await stack.db.query<{ id: string }>(
+        "SELECT id FROM customers WHERE provider = 'meeva'",
+      );
       expect(customers.rows.map((r) => r.id)).toContain('jane@example.com');
     });
   });

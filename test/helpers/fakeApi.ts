@@ -4,8 +4,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 export interface FakeApi {
   url: string;
-  /** path -> JSON body answered with 200; absent paths answer 404. */
+  /**
+   * path -> JSON body answered with 200; absent paths answer 404. A key with a query string
+   * (`/bookings?page=2`) matches that exact request first, then the bare path.
+   */
   routes: Map<string, unknown>;
+  /** path -> answer computed from the query (pagination, filters); checked after `routes`. */
+  handlers: Map<string, (query: URLSearchParams) => unknown>;
   requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
   /** Answer the next N requests with this status. */
   failNext(count: number, status: number): void;
@@ -14,6 +19,7 @@ export interface FakeApi {
 
 export async function startFakeApi(): Promise<FakeApi> {
   const routes = new Map<string, unknown>();
+  const handlers = new Map<string, (query: URLSearchParams) => unknown>();
   const requests: FakeApi['requests'] = [];
   let failures = 0;
   let failStatus = 500;
@@ -29,7 +35,10 @@ export async function startFakeApi(): Promise<FakeApi> {
       res.writeHead(failStatus).end();
       return;
     }
-    const body = routes.get(url.pathname);
+    const body =
+      routes.get(url.pathname + url.search) ??
+      routes.get(url.pathname) ??
+      handlers.get(url.pathname)?.(url.searchParams);
     if (body === undefined) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return;
@@ -41,6 +50,7 @@ export async function startFakeApi(): Promise<FakeApi> {
   return {
     url: `http://127.0.0.1:${port}`,
     routes,
+    handlers,
     requests,
     failNext(count, status) {
       failures = count;

@@ -42,6 +42,8 @@ export async function startStack(options: {
   extraServerArgs?: string[];
   /** Fixtures carry dates in the past: by default bookings stay open for ten years in tests. */
   bookingSettings?: Partial<BookingSettings>;
+  /** Where downstream notifications and reminders go (a route of the fake API, say). */
+  downstreamUrl?: (api: FakeApi) => string;
 }): Promise<Stack> {
   const [env, db, api, bundle] = await Promise.all([
     createLocalEnv(options.extraServerArgs),
@@ -55,7 +57,13 @@ export async function startStack(options: {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: createActivities({ db, sources, apiTimeoutMs: 2000 }),
+    activities: createActivities({
+      db,
+      sources,
+      apiTimeoutMs: 2000,
+      downstreamUrl: options.downstreamUrl?.(api),
+      bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),
+    }),
   });
   const running = worker.run();
   const dispatcher = createTemporalDispatcher({

@@ -62,7 +62,12 @@ function dispatcher(_label: string) {
     taskQueue: TQ,
     timeoutMs: 10_000,
     searchAttributes: false,
-    bookingSettings: bookingSettingsFor({ coalesceMs: 0, reminderBeforeMs: DAY, noShowGraceMs: 2 * HOUR, closeAfterMs: 3 * DAY }),
+    bookingSettings: bookingSettingsFor({
+      coalesceMs: 0,
+      reminderBeforeMs: DAY,
+      noShowGraceMs: 2 * HOUR,
+      closeAfterMs: 3 * DAY,
+    }),
   });
 }
 
@@ -74,18 +79,34 @@ describe('booking timers (time-skipping)', () => {
     await withWorker(tq, async () => {
       const now = await env.currentTimeMs();
       const id = 'bkg_rem';
-      const created = bookingEvent('created', now, { startsAt: iso(now + 3 * DAY) }, { provider: 'zaui', bookingId: id, entityId: id });
+      const created = bookingEvent(
+        'created',
+        now,
+        { startsAt: iso(now + 3 * DAY) },
+        { provider: 'zaui', bookingId: id, entityId: id },
+      );
       await dispatcher(tq).dispatch([created]);
       const handle = env.client.workflow.getHandle(bookingWorkflowId('zaui', 'default', id));
       await env.sleep(HOUR);
       await dispatcher(tq).dispatch([
-        bookingEvent('rescheduled', now + HOUR, { startsAt: iso(now + 5 * DAY) }, { provider: 'zaui', bookingId: id, entityId: id }),
+        bookingEvent(
+          'rescheduled',
+          now + HOUR,
+          { startsAt: iso(now + 5 * DAY) },
+          { provider: 'zaui', bookingId: id, entityId: id },
+        ),
       ]);
       await env.sleep(4 * DAY + HOUR); // past the moved reminder time, before the start
-      const reminders = notifications.filter((n) => n.kind === 'reminder' && n.workflowId.endsWith(id));
-      expect(reminders.map((r) => r.idempotencyKey)).toEqual([`booking/zaui/default/${id}:reminder:${iso(now + 5 * DAY)}`]);
+      const reminders = notifications.filter(
+        (n) => n.kind === 'reminder' && n.workflowId.endsWith(id),
+      );
+      expect(reminders.map((r) => r.idempotencyKey)).toEqual([
+        `booking/zaui/default/${id}:reminder:${iso(now + 5 * DAY)}`,
+      ]);
       const explained = await handle.query(explainQuery);
-      expect(explained.timeline.some((e) => e.kind === 'timer' && e.text.startsWith('reminder'))).toBe(true);
+      expect(
+        explained.timeline.some((e) => e.kind === 'timer' && e.text.startsWith('reminder')),
+      ).toBe(true);
     });
   });
 
@@ -94,11 +115,27 @@ describe('booking timers (time-skipping)', () => {
     await withWorker(tq, async () => {
       const now = await env.currentTimeMs();
       const id = 'bkg_cxl';
-      await dispatcher(tq).dispatch([bookingEvent('created', now, { startsAt: iso(now + 3 * DAY) }, { provider: 'zaui', bookingId: id, entityId: id })]);
+      await dispatcher(tq).dispatch([
+        bookingEvent(
+          'created',
+          now,
+          { startsAt: iso(now + 3 * DAY) },
+          { provider: 'zaui', bookingId: id, entityId: id },
+        ),
+      ]);
       await env.sleep(HOUR);
-      await dispatcher(tq).dispatch([bookingEvent('cancelled', now + HOUR, {}, { provider: 'zaui', bookingId: id, entityId: id })]);
+      await dispatcher(tq).dispatch([
+        bookingEvent(
+          'cancelled',
+          now + HOUR,
+          {},
+          { provider: 'zaui', bookingId: id, entityId: id },
+        ),
+      ]);
       await env.sleep(3 * DAY);
-      expect(notifications.filter((n) => n.kind === 'reminder' && n.workflowId.endsWith(id))).toEqual([]);
+      expect(
+        notifications.filter((n) => n.kind === 'reminder' && n.workflowId.endsWith(id)),
+      ).toEqual([]);
     });
   });
 
@@ -108,18 +145,41 @@ describe('booking timers (time-skipping)', () => {
       const now = await env.currentTimeMs();
       const d = dispatcher(tq);
       await d.dispatch([
-        bookingEvent('created', now, { startsAt: iso(now + DAY) }, { provider: 'zaui', bookingId: 'bkg_ns', entityId: 'bkg_ns' }),
-        bookingEvent('created', now, { startsAt: iso(now + DAY) }, { provider: 'zaui', bookingId: 'bkg_in', entityId: 'bkg_in' }),
+        bookingEvent(
+          'created',
+          now,
+          { startsAt: iso(now + DAY) },
+          { provider: 'zaui', bookingId: 'bkg_ns', entityId: 'bkg_ns' },
+        ),
+        bookingEvent(
+          'created',
+          now,
+          { startsAt: iso(now + DAY) },
+          { provider: 'zaui', bookingId: 'bkg_in', entityId: 'bkg_in' },
+        ),
       ]);
       await env.sleep(DAY + HOUR);
-      await d.dispatch([bookingEvent('checked_in', now + DAY + HOUR, {}, { provider: 'zaui', bookingId: 'bkg_in', entityId: 'bkg_in' })]);
+      await d.dispatch([
+        bookingEvent(
+          'checked_in',
+          now + DAY + HOUR,
+          {},
+          { provider: 'zaui', bookingId: 'bkg_in', entityId: 'bkg_in' },
+        ),
+      ]);
       await env.sleep(2 * HOUR);
-      const noShow = await env.client.workflow.getHandle(bookingWorkflowId('zaui', 'default', 'bkg_ns')).query(bookingStateQuery);
+      const noShow = await env.client.workflow
+        .getHandle(bookingWorkflowId('zaui', 'default', 'bkg_ns'))
+        .query(bookingStateQuery);
       expect(noShow.status).toBe('no_show');
       expect(noShow.transitions.at(-1)).toMatchObject({ to: 'no_show', cause: 'timer:no_show' });
-      const checkedIn = await env.client.workflow.getHandle(bookingWorkflowId('zaui', 'default', 'bkg_in')).query(bookingStateQuery);
+      const checkedIn = await env.client.workflow
+        .getHandle(bookingWorkflowId('zaui', 'default', 'bkg_in'))
+        .query(bookingStateQuery);
       expect(checkedIn.status).toBe('checked_in');
-      expect(writes.some((w) => w.row.bookingId === 'bkg_ns' && w.row.status === 'no_show')).toBe(true);
+      expect(writes.some((w) => w.row.bookingId === 'bkg_ns' && w.row.status === 'no_show')).toBe(
+        true,
+      );
     });
   });
 
@@ -127,9 +187,18 @@ describe('booking timers (time-skipping)', () => {
     const tq = 'timers-meeva';
     await withWorker(tq, async () => {
       const now = await env.currentTimeMs();
-      await dispatcher(tq).dispatch([bookingEvent('created', now, { startsAt: iso(now + DAY) }, { provider: 'meeva', bookingId: 'bkg_mv', entityId: 'bkg_mv' })]);
+      await dispatcher(tq).dispatch([
+        bookingEvent(
+          'created',
+          now,
+          { startsAt: iso(now + DAY) },
+          { provider: 'meeva', bookingId: 'bkg_mv', entityId: 'bkg_mv' },
+        ),
+      ]);
       await env.sleep(DAY + 3 * HOUR);
-      const state = await env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', 'bkg_mv')).query(bookingStateQuery);
+      const state = await env.client.workflow
+        .getHandle(bookingWorkflowId('meeva', 'default', 'bkg_mv'))
+        .query(bookingStateQuery);
       expect(state.status).toBe('confirmed');
     });
   });
@@ -141,18 +210,34 @@ describe('booking timers (time-skipping)', () => {
       const id = 'bkg_close';
       const d = dispatcher(tq);
       await d.dispatch([
-        bookingEvent('created', now, { startsAt: iso(now + HOUR), endsAt: iso(now + 2 * HOUR) }, { provider: 'meeva', bookingId: id, entityId: id }),
+        bookingEvent(
+          'created',
+          now,
+          { startsAt: iso(now + HOUR), endsAt: iso(now + 2 * HOUR) },
+          { provider: 'meeva', bookingId: id, entityId: id },
+        ),
       ]);
       const handle = env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id));
       const firstRun = (await handle.describe()).runId;
       const result = await handle.result(); // time skips to end + closeAfter
       expect(result).toMatchObject({ status: 'confirmed' });
       expect((await handle.describe()).status.name).toBe('COMPLETED');
-      await d.dispatch([bookingEvent('cancelled', now + 4 * DAY, {}, { provider: 'meeva', bookingId: id, entityId: id })]);
-      const reopened = await env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id)).describe();
+      await d.dispatch([
+        bookingEvent(
+          'cancelled',
+          now + 4 * DAY,
+          {},
+          { provider: 'meeva', bookingId: id, entityId: id },
+        ),
+      ]);
+      const reopened = await env.client.workflow
+        .getHandle(bookingWorkflowId('meeva', 'default', id))
+        .describe();
       expect(reopened.runId).not.toBe(firstRun);
       expect(reopened.status.name).toBe('RUNNING');
-      const state = await env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id)).query(bookingStateQuery);
+      const state = await env.client.workflow
+        .getHandle(bookingWorkflowId('meeva', 'default', id))
+        .query(bookingStateQuery);
       expect(state.status).toBe('cancelled');
     });
   });

@@ -2,7 +2,7 @@
 // `npm start` uses when no DATABASE_URL is given. Same migrations, same SQL.
 import { describe, expect, it } from '@jest/globals';
 import { createStoreActivities } from '../../activities/store';
-import { migrate } from '../../activities/migrations';
+import { migrate, MIGRATIONS } from '../../activities/migrations';
 import { createTestDb, testDatabaseUrl } from '../helpers/db';
 
 const kinds =
@@ -26,7 +26,7 @@ describe.each(kinds)('read model on %s', (kind) => {
     try {
       expect(await migrate(db)).toEqual([]);
       const { rows } = await db.query<{ id: string }>('SELECT id FROM schema_migrations');
-      expect(rows.map((r) => r.id)).toEqual(['001_read_model']);
+      expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
     } finally {
       await db.close();
     }

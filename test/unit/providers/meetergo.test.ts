@@ -286,3 +286,21 @@ describe('meetergo quarantine redaction', () => {
     expect(broken.toString()).toContain('"webhookType":"booking_created"');
   });
 });
+
+describe('quarantine redaction of other credentials', () => {
+  it('keeps a body without credentials byte for byte', () => {
+    const body = Buffer.from('{ "a" :1 }');
+    expect(redactMeetergoBody(body)).toBe(body);
+  });
+  it('blanks a secret cut off by the end of a truncated body, and XML passwords', () => {
+    expect(
+      redactMeetergoBody(Buffer.from('{"webhookType":"x","secret":"mgmt-secret-7c1e94')).toString(),
+    ).not.toContain('7c1e94');
+    expect(
+      redactMeetergoBody(Buffer.from('<a><password>hunter2</password><b>1</b>')).toString(),
+    ).not.toContain('hunter2');
+    expect(
+      redactMeetergoBody(Buffer.from('{"customer":{"password":"hunter2"}}')).toString(),
+    ).not.toContain('hunter2');
+  });
+});

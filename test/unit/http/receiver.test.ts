@@ -166,3 +166,28 @@ describe('receiver under arbitrary input', () => {
     }
   });
 });
+
+describe('quarantine keeps what a replay needs, and no credential', () => {
+  it('keeps the Standard Webhooks message id (the event id on replay) but not the signature', async () => {
+    const { dispatcher, quarantined } = recordingDispatcher();
+    const app = appWith(dispatcher);
+    const body = Buffer.from(
+      '{"type":"booking.created","data":{"id":{"not":"an id"},"token":"tok_do_not_keep"}}',
+    );
+    const res = await send(
+      app,
+      'standardwebhooks',
+      signStandardWebhook(body, SECRET, { id: 'msg_keep_me' }),
+    );
+    expect(res.body['status']).toBe('quarantined');
+    const [item] = quarantined;
+    expect(item?.headers).toEqual({
+      'content-type': 'application/json',
+      'webhook-id': 'msg_keep_me',
+      'webhook-timestamp': expect.any(String),
+    });
+    expect(Buffer.from(item?.bodyBase64 ?? '', 'base64').toString()).not.toContain(
+      'tok_do_not_keep',
+    );
+  });
+});

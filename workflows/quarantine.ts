@@ -1,6 +1,6 @@
 // A delivery we could verify but not understand, kept raw until an operator replays it through
 // a fixed adapter or discards it. It never times out on its own: nothing acknowledged is dropped.
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import type { QuarantineItem, QuarantineView } from './quarantineTypes';
 import {
   quarantineDeliverySignal,
@@ -8,6 +8,7 @@ import {
   quarantineResolveUpdate,
   quarantineStateQuery,
   type QuarantineResolution,
+  upsertStatus,
 } from './shared';
 
 export async function quarantineWorkflow(item: QuarantineItem): Promise<QuarantineView> {
@@ -38,5 +39,7 @@ export async function quarantineWorkflow(item: QuarantineItem): Promise<Quaranti
     },
   );
   await condition(() => view.status !== 'quarantined');
+  // Added after v1 histories were recorded: runs that resolved before it replay without it.
+  if (patched('quarantine-status-on-resolve')) upsertStatus(view.status);
   return view;
 }

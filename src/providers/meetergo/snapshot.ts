@@ -30,7 +30,9 @@ export function meetergoSnapshot(a: MeetergoAppointment): BookingSnapshot {
     status: cancelled ? 'cancelled' : 'confirmed',
     ...(startsAt === undefined ? {} : { startsAt }),
     ...(endsAt === undefined ? {} : { endsAt }),
-    ...(customerId === undefined ? {} : { customerId }),
+    ...(customerId === undefined || attendee === undefined
+      ? {}
+      : { customerId, customer: { id: customerId, data: { ...attendee } } }),
     ...(reason === undefined ? {} : { cancelReason: reason }),
     data: {
       attendees: a.attendees ?? undefined,

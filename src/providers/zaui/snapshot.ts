@@ -40,7 +40,8 @@ function activityData(a: ZauiActivity): Record<string, unknown> {
 export function zauiBookingSnapshot(booking: ZauiBooking, status: BookingStatus): BookingSnapshot {
   const first = booking.activities[0];
   const startsAt = zauiActivityStart(first?.activityDate, first?.activityTime);
-  const customerId = booking.customers[0]?.customerId;
+  const firstCustomer = booking.customers[0];
+  const customerId = firstCustomer?.customerId;
   const closed =
     zauiTimeToMs(booking.bookingCloseDateTime) === undefined
       ? undefined
@@ -48,7 +49,9 @@ export function zauiBookingSnapshot(booking: ZauiBooking, status: BookingStatus)
   return {
     status,
     ...(startsAt === undefined ? {} : { startsAt }),
-    ...(customerId === undefined ? {} : { customerId }),
+    ...(customerId === undefined || firstCustomer === undefined
+      ? {}
+      : { customerId, customer: { id: customerId, data: cleanRecord(firstCustomer) } }),
     data: defined({
       saleDateTime: booking.bookingSaleDateTime,
       closeDateTime: closed,

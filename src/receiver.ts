@@ -1,6 +1,7 @@
 // The receiver alone (production: many behind a load balancer). Needs TEMPORAL_ADDRESS.
 import { startReceiver } from './bootstrap';
 import { ConfigError, loadConfig, openSources } from './config';
+import { runMain as runEntrypoint } from './entrypoint';
 import { createLogger } from './logger';
 
 export async function main(): Promise<void> {
@@ -18,12 +19,7 @@ export async function main(): Promise<void> {
 }
 
 export function runMain(): void {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
-    );
-    process.exit(1);
-  });
+  runEntrypoint(main);
 }
 
 if (require.main === module) runMain();

@@ -1,7 +1,8 @@
 // `npm start`: everything on one machine — Temporal dev server + Web UI (unless TEMPORAL_ADDRESS),
 // the worker, the receiver, and the read model (PGlite unless DATABASE_URL). Ctrl-C stops it all.
 import { ensureTemporal, startReceiver, startWorker, type Running } from './bootstrap';
-import { ConfigError, loadConfig, openSources } from './config';
+import { loadConfig, openSources } from './config';
+import { runMain as runEntrypoint } from './entrypoint';
 import { createLogger } from './logger';
 
 export async function main(): Promise<void> {
@@ -51,12 +52,7 @@ export async function main(): Promise<void> {
 }
 
 export function runMain(): void {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
-    );
-    process.exit(1);
-  });
+  runEntrypoint(main);
 }
 
 if (require.main === module) runMain();

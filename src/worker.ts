@@ -1,6 +1,7 @@
 // The worker alone (production: as many as the load needs, on one task queue). Needs TEMPORAL_ADDRESS.
 import { startWorker } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
+import { runMain as runEntrypoint } from './entrypoint';
 import { createLogger } from './logger';
 
 export async function main(): Promise<void> {
@@ -16,12 +17,7 @@ export async function main(): Promise<void> {
 }
 
 export function runMain(): void {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`,
-    );
-    process.exit(1);
-  });
+  runEntrypoint(main);
 }
 
 if (require.main === module) runMain();

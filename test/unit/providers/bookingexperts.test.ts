@@ -4,6 +4,7 @@ import { UnreadablePayloadError, WebhookError } from '../../../src/errors';
 import type { CanonicalEvent } from '../../../src/events/canonical';
 import { bookingexpertsProvider } from '../../../src/providers/bookingexperts';
 import { loadFixture, loadFixtures, normaliseCtx, rawFrom, sourceCtx } from '../../helpers/raw';
+import { webhookCode } from '../../helpers/adapter';
 import { signBookingExperts } from '../../helpers/sign/bookingexperts';
 
 const SECRET = 'be_client_secret_current';
@@ -24,16 +25,6 @@ function handle(
   return bookingexpertsProvider.parse(raw, normaliseCtx(body));
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
-
 const created = loadFixture(P, 'reservation.created.json');
 
 describe('Booking Experts signature', () => {
@@ -42,12 +33,12 @@ describe('Booking Experts signature', () => {
   });
 
   it('refuses a signature made with another secret', () => {
-    expect(codeOf(() => handle(created, { signWith: 'attacker' }))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => handle(created, { signWith: 'attacker' }))).toBe('BAD_SIGNATURE');
   });
 
   it('refuses a request without X-BE-Signature', () => {
     const raw = rawFrom({ body: created, headers: {}, query: {} });
-    expect(codeOf(() => bookingexpertsProvider.verify(raw, sourceCtx(P, [SECRET])))).toBe(
+    expect(webhookCode(() => bookingexpertsProvider.verify(raw, sourceCtx(P, [SECRET])))).toBe(
       'MISSING_SIGNATURE',
     );
   });
@@ -69,7 +60,7 @@ describe('Booking Experts signature', () => {
       { ...signed, headers: { 'x-be-signature': hex } },
     ]) {
       expect(
-        codeOf(() => bookingexpertsProvider.verify(rawFrom(delivery), sourceCtx(P, [SECRET]))),
+        webhookCode(() => bookingexpertsProvider.verify(rawFrom(delivery), sourceCtx(P, [SECRET]))),
       ).toBe('BAD_SIGNATURE');
     }
   });
@@ -77,8 +68,10 @@ describe('Booking Experts signature', () => {
   it('uses sha256= when the source says signature_algorithm sha256, and then refuses sha1', () => {
     const options = { signature_algorithm: 'sha256' };
     expect(handle(created, { algorithm: 'sha256', options })).toHaveLength(1);
-    expect(codeOf(() => handle(created, { algorithm: 'sha1', options }))).toBe('BAD_SIGNATURE');
-    expect(codeOf(() => handle(created, { algorithm: 'sha256' }))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => handle(created, { algorithm: 'sha1', options }))).toBe(
+      'BAD_SIGNATURE',
+    );
+    expect(webhookCode(() => handle(created, { algorithm: 'sha256' }))).toBe('BAD_SIGNATURE');
   });
 
   it('treats an unknown algorithm as a configuration error, not a bad request', () => {
@@ -88,7 +81,7 @@ describe('Booking Experts signature', () => {
   });
 
   it('refuses every request when the source has no secret', () => {
-    expect(codeOf(() => handle(created, { secrets: [] }))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => handle(created, { secrets: [] }))).toBe('BAD_SIGNATURE');
   });
 });
 

@@ -1,10 +1,11 @@
 import { redactMeetergoBody } from '../../../src/providers/meetergo';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { UnreadablePayloadError, WebhookError } from '../../../src/errors';
+import { UnreadablePayloadError } from '../../../src/errors';
 import { meetergoProvider } from '../../../src/providers/meetergo';
 import type { CanonicalEvent } from '../../../src/events/canonical';
 import { loadFixture, loadFixtures, normaliseCtx, rawFrom, sourceCtx } from '../../helpers/raw';
+import { webhookCode } from '../../helpers/adapter';
 import { signMeetergo } from '../../helpers/sign/meetergo';
 
 const TOKEN = 'tok_meetergo_current_5f0c';
@@ -20,16 +21,6 @@ function handle(body: Buffer, tokens = [TOKEN], sendToken = TOKEN): CanonicalEve
 
 const fixture = (name: string) => handle(loadFixture('meetergo', name));
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
-
 describe('meetergo URL token', () => {
   const body = loadFixture('meetergo', 'booking_created.json');
 
@@ -38,12 +29,12 @@ describe('meetergo URL token', () => {
   });
 
   it('refuses another token', () => {
-    expect(codeOf(() => handle(body, [TOKEN], 'tok_attacker'))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => handle(body, [TOKEN], 'tok_attacker'))).toBe('BAD_SIGNATURE');
   });
 
   it('refuses a delivery without a token', () => {
     const raw = rawFrom({ body, headers: {}, query: {} });
-    expect(codeOf(() => meetergoProvider.verify(raw, sourceCtx('meetergo', [TOKEN])))).toBe(
+    expect(webhookCode(() => meetergoProvider.verify(raw, sourceCtx('meetergo', [TOKEN])))).toBe(
       'MISSING_SIGNATURE',
     );
   });
@@ -53,7 +44,9 @@ describe('meetergo URL token', () => {
   });
 
   it('does not take the payload secret as authentication', () => {
-    expect(codeOf(() => handle(body, [TOKEN], 'mgmt-secret-created-7c1e94'))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => handle(body, [TOKEN], 'mgmt-secret-created-7c1e94'))).toBe(
+      'BAD_SIGNATURE',
+    );
   });
 });
 

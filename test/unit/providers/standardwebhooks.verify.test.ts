@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { WebhookError } from '../../../src/errors';
 import { standardwebhooksProvider } from '../../../src/providers/standardwebhooks';
 import type { RawWebhook } from '../../../src/providers/types';
 import { loadFixture, RECEIVED_AT, rawFrom, sourceCtx } from '../../helpers/raw';
+import { webhookCode } from '../../helpers/adapter';
 import { signStandardWebhook } from '../../helpers/sign/standardwebhooks';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -17,21 +17,11 @@ function verify(raw: RawWebhook, secrets = [SECRET], options: Record<string, str
   standardwebhooksProvider.verify(raw, sourceCtx('standardwebhooks', secrets, options));
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
-
 describe('Standard Webhooks signature', () => {
   const body = loadFixture('standardwebhooks', 'booking.created.json');
 
   it('accepts a delivery signed as the spec says', () => {
-    expect(codeOf(() => verify(deliver(body)))).toBeUndefined();
+    expect(webhookCode(() => verify(deliver(body)))).toBeUndefined();
   });
 
   it('matches the reference library’s known signature', () => {
@@ -45,17 +35,17 @@ describe('Standard Webhooks signature', () => {
       body: Buffer.from('{"test": 2432232314}'),
       receivedAt: new Date(1614265330 * 1000).toISOString(),
     };
-    expect(codeOf(() => verify(raw))).toBeUndefined();
+    expect(webhookCode(() => verify(raw))).toBeUndefined();
   });
 
   it('refuses a signature made with another secret', () => {
-    expect(codeOf(() => verify(deliver(body, OLD_SECRET)))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify(deliver(body, OLD_SECRET)))).toBe('BAD_SIGNATURE');
   });
 
   it('refuses a signed id that was changed', () => {
     const raw = deliver(body);
     const changed = { ...raw, headers: { ...raw.headers, 'webhook-id': 'msg_other' } };
-    expect(codeOf(() => verify(changed))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify(changed))).toBe('BAD_SIGNATURE');
   });
 
   it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])(
@@ -63,23 +53,23 @@ describe('Standard Webhooks signature', () => {
     (name) => {
       const raw = deliver(body);
       const headers = { ...raw.headers, [name]: undefined };
-      expect(codeOf(() => verify({ ...raw, headers }))).toBe('MISSING_SIGNATURE');
+      expect(webhookCode(() => verify({ ...raw, headers }))).toBe('MISSING_SIGNATURE');
     },
   );
 
   it('refuses a timestamp older than five minutes', () => {
-    expect(codeOf(() => verify(deliver(body, SECRET, NOW - 301)))).toBe('STALE_TIMESTAMP');
-    expect(codeOf(() => verify(deliver(body, SECRET, NOW - 300)))).toBeUndefined();
+    expect(webhookCode(() => verify(deliver(body, SECRET, NOW - 301)))).toBe('STALE_TIMESTAMP');
+    expect(webhookCode(() => verify(deliver(body, SECRET, NOW - 300)))).toBeUndefined();
   });
 
   it('refuses a timestamp more than five minutes ahead', () => {
-    expect(codeOf(() => verify(deliver(body, SECRET, NOW + 301)))).toBe('STALE_TIMESTAMP');
+    expect(webhookCode(() => verify(deliver(body, SECRET, NOW + 301)))).toBe('STALE_TIMESTAMP');
   });
 
   it('takes the tolerance from the source option', () => {
     const raw = deliver(body, SECRET, NOW - 600);
-    expect(codeOf(() => verify(raw, [SECRET], { tolerance_seconds: '900' }))).toBeUndefined();
-    expect(codeOf(() => verify(raw, [SECRET], { tolerance_seconds: '60' }))).toBe(
+    expect(webhookCode(() => verify(raw, [SECRET], { tolerance_seconds: '900' }))).toBeUndefined();
+    expect(webhookCode(() => verify(raw, [SECRET], { tolerance_seconds: '60' }))).toBe(
       'STALE_TIMESTAMP',
     );
   });
@@ -87,19 +77,23 @@ describe('Standard Webhooks signature', () => {
   it('refuses a timestamp that is not unix seconds', () => {
     const raw = deliver(body);
     const headers = { ...raw.headers, 'webhook-timestamp': '2026-01-01T00:00:00Z' };
-    expect(codeOf(() => verify({ ...raw, headers }))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify({ ...raw, headers }))).toBe('BAD_SIGNATURE');
   });
 
   it('accepts the previous secret during rotation', () => {
-    expect(codeOf(() => verify(deliver(body, OLD_SECRET), [SECRET, OLD_SECRET]))).toBeUndefined();
+    expect(
+      webhookCode(() => verify(deliver(body, OLD_SECRET), [SECRET, OLD_SECRET])),
+    ).toBeUndefined();
   });
 
   it('accepts a header listing several signatures when any one matches', () => {
-    expect(codeOf(() => verify(deliver(body, [OLD_SECRET, SECRET])))).toBeUndefined();
+    expect(webhookCode(() => verify(deliver(body, [OLD_SECRET, SECRET])))).toBeUndefined();
     const raw = deliver(body);
     const listed = `v1a,aGVsbG8= v1,AAAA ${raw.headers['webhook-signature'] ?? ''}`;
     expect(
-      codeOf(() => verify({ ...raw, headers: { ...raw.headers, 'webhook-signature': listed } })),
+      webhookCode(() =>
+        verify({ ...raw, headers: { ...raw.headers, 'webhook-signature': listed } }),
+      ),
     ).toBeUndefined();
   });
 
@@ -111,11 +105,11 @@ describe('Standard Webhooks signature', () => {
   ])('refuses a signature with %s', (_name, signature) => {
     const raw = deliver(body);
     const headers = { ...raw.headers, 'webhook-signature': signature };
-    expect(codeOf(() => verify({ ...raw, headers }))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify({ ...raw, headers }))).toBe('BAD_SIGNATURE');
   });
 
   it('refuses every request when the source has no usable secret', () => {
-    expect(codeOf(() => verify(deliver(body), []))).toBe('BAD_SIGNATURE');
-    expect(codeOf(() => verify(deliver(body), ['whsec_***']))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify(deliver(body), []))).toBe('BAD_SIGNATURE');
+    expect(webhookCode(() => verify(deliver(body), ['whsec_***']))).toBe('BAD_SIGNATURE');
   });
 });

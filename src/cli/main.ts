@@ -7,6 +7,7 @@ import { runMain as workerMain } from '../worker';
 import { explainBooking, formatExplanation, operateBooking } from './bookings';
 import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
+import { simulateCommand, type SimulateOptions } from '../simulator/command';
 import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
 
 const program = new Command()
@@ -31,6 +32,31 @@ program
   .description('run the webhook receiver alone (needs TEMPORAL_ADDRESS)')
   .action(() => {
     receiverMain();
+  });
+
+program
+  .command('simulate')
+  .description('play booking platforms (webhooks + their APIs) against a running Hookline')
+  .option('--platforms <list>', 'all, or a comma-separated list of platform ids', 'all')
+  .option('--bookings <n>', 'bookings to create', '20')
+  .option('--events <n>', 'changes in all (default: 3 per booking)')
+  .option('--rate <r>', 'changes per second', '20')
+  .option('--seed <s>', 'random seed (same seed, same histories)')
+  .option('--duplicate <p>', 'probability a webhook is delivered twice', '0')
+  .option('--reorder <p>', 'probability a webhook overtakes the next one', '0')
+  .option('--drop <p>', 'probability a webhook is lost (re-sent after the run)', '0')
+  .option('--api-errors <p>', 'probability an API request gets a 5xx or a reset', '0')
+  .option('--delay <ms>', 'extra latency per delivery, 0..ms', '0')
+  .option('--time-scale <f>', "factor on the platforms' retry delays", '0.01')
+  .option('--receiver <url>', 'the running Hookline', 'http://127.0.0.1:3000')
+  .option('--api-port <port>', 'fixed port of the fake platform APIs', '4700')
+  .option('--secret-prefix <text>', 'makes the webhook secrets and API keys', 'sim')
+  .option('--print-env', 'print the environment Hookline needs, then exit')
+  .option('--verify', 'wait until quiet, compare the read model with the truth (exit 1 if not)')
+  .option('--database-url <url>', 'the read model for --verify (default DATABASE_URL)')
+  .option('--linger <s>', 'seconds the fake APIs keep serving without --verify', '10')
+  .action(async (options: SimulateOptions) => {
+    process.exitCode = await simulateCommand(options);
   });
 
 const quarantine = program

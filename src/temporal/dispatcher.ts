@@ -4,6 +4,7 @@ import {
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
+  type ClientPlugin,
   type ConnectionOptions,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -69,7 +70,20 @@ function searchAttributes(provider: string, source: string, entity: string, stat
 export function createTemporalDispatcher(options: TemporalDispatcherOptions): Dispatcher {
   const { client, taskQueue, timeoutMs, bookingSettings: settings } = options;
   const withAttributes = options.searchAttributes ?? true;
-  const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
+  // The gRPC deadline does not cover connecting to a server that is down (seen: 503 after ~3 s
+  // with a 2 s deadline), so a timer bounds the whole call too: the provider is answered on time
+  // and redelivers; a call that lands late anyway is deduplicated by the workflow.
+  const withDeadline = <T>(fn: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`the Temporal hand-off took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    return Promise.race([client.withDeadline(Date.now() + timeoutMs, fn), expired]).finally(() => {
+      clearTimeout(timer);
+    });
+  };
 
   async function handOff(event: CanonicalEvent): Promise<void> {
     const key = keyOf(event);
@@ -160,7 +174,9 @@ export function createTemporalClient(options: {
   address: string;
   namespace: string;
   connection?: Partial<ConnectionOptions>;
+  /** The OpenTelemetry plugin when tracing is on: signalWithStart joins the request's trace. */
+  plugins?: ClientPlugin[];
 }): Client {
   const connection = Connection.lazy({ address: options.address, ...options.connection });
-  return new Client({ connection, namespace: options.namespace });
+  return new Client({ connection, namespace: options.namespace, plugins: options.plugins ?? [] });
 }

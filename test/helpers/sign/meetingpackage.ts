@@ -1,15 +1,2 @@
-import type { Delivery } from './types';
-
-/** Sends as MeetingPackage does: nothing signed, the partner key in `X-API-KEY` (or another header). */
-export function signMeetingPackage(
-  body: string | Buffer,
-  key: string,
-  header = 'X-API-KEY',
-): Delivery {
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  return {
-    body: bytes,
-    headers: { 'content-type': 'application/json', [header]: key },
-    query: {},
-  };
-}
+// One copy of the signers: the simulator's (src/simulator/sign/), re-exported for the tests.
+export { signMeetingPackage } from '../../../src/simulator/sign/meetingpackage';

@@ -1,6 +1,2 @@
-/** A delivery as a platform would send it: the bytes, the headers, and the query string. */
-export interface Delivery {
-  body: Buffer;
-  headers: Record<string, string>;
-  query: Record<string, string>;
-}
+// One copy of the signers: the simulator's (src/simulator/sign/), re-exported for the tests.
+export type { Delivery } from '../../../src/simulator/sign/types';

@@ -1,0 +1,214 @@
+// The real thing as separate processes: a Temporal dev server (persistent db file), a worker and
+// a receiver (`node bin/hookline.js worker|receiver`), Postgres in a schema of its own, and the
+// simulator's fake platform APIs in this process. Each part can be killed and restarted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { ProviderId } from '../../src/events/canonical';
+import { findTemporalCli, startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { simulatorEnv, simulatorSecrets } from '../../src/simulator/env';
+import { startFakeApis, type FakeApis } from '../../src/simulator/fakeApis';
+import type { PlatformSecrets } from '../../src/simulator/platforms';
+import { createRandom, Truth } from '../../src/simulator/truth';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => process.stderr.write(`${message}\n`),
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+export interface Harness {
+  dir: string;
+  databaseUrl: string;
+  receiverUrl: string;
+  temporalAddress: string;
+  truth: Truth;
+  apis: FakeApis;
+  secrets: Partial<Record<ProviderId, PlatformSecrets>>;
+  client: Client;
+  db: PgClient;
+  startWorker(): Promise<void>;
+  killWorker(): void;
+  startReceiver(): Promise<void>;
+  killReceiver(): void;
+  stopTemporal(): Promise<void>;
+  startTemporal(): Promise<void>;
+  /** Every log line the processes wrote (for the secrets check). */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export function reliabilityDatabaseUrl(): string | undefined {
+  const url = process.env['TEST_DATABASE_URL'];
+  return url === undefined || url === '' ? undefined : url;
+}
+
+export async function startHarness(options: {
+  platforms: readonly ProviderId[];
+  extraEnv?: Record<string, string>;
+}): Promise<Harness> {
+  const baseUrl = reliabilityDatabaseUrl();
+  if (baseUrl === undefined) throw new Error('the reliability suite needs TEST_DATABASE_URL');
+  const dir = mkdtempSync(path.join(tmpdir(), 'hookline-reliability-'));
+  const schema = `r_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const sep = baseUrl.includes('?') ? '&' : '?';
+  const databaseUrl = `${baseUrl}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+  const bundleFile = path.join(dir, 'workflow-bundle.js');
+  const [{ code }, temporalPort, receiverPort] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    freePort(),
+    freePort(),
+  ]);
+  writeFileSync(bundleFile, code);
+  const cliPath = findTemporalCli();
+  if (cliPath === undefined) throw new Error('the temporal CLI is not installed');
+  const temporalDir = path.join(dir, 'temporal');
+  const startTemporalServer = () =>
+    startDevServer({
+      cliPath,
+      port: temporalPort,
+      uiPort: 0,
+      dataDir: temporalDir,
+      namespace: 'default',
+      headless: true,
+    });
+  let temporal: DevServer | undefined = await startTemporalServer();
+  const temporalAddress = temporal.address;
+
+  const truth = new Truth(createRandom(7), randomBytes(3).toString('hex'));
+  const secrets = simulatorSecrets(options.platforms, 'rel');
+  const apis = await startFakeApis({ truth, secrets, port: 0, random: createRandom(11) });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    TEMPORAL_ADDRESS: temporalAddress,
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_WORKFLOW_BUNDLE: bundleFile,
+    HOOKLINE_DATA_DIR: path.join(dir, 'data'),
+    LOG_LEVEL: 'info',
+    PORT: String(receiverPort),
+    HOST: '127.0.0.1',
+    HANDOFF_TIMEOUT_MS: '2000',
+    BOOKING_COALESCE: '200ms',
+    ...simulatorEnv(secrets, apis.url),
+    ...options.extraEnv,
+  };
+  const logFile = path.join(dir, 'processes.log');
+  writeFileSync(logFile, '');
+  const spawnPart = (command: 'worker' | 'receiver'): ChildProcess => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hookline.js'), command], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    return child;
+  };
+  const logs = () => readFileSync(logFile, 'utf8');
+  let worker: ChildProcess | undefined;
+  let receiver: ChildProcess | undefined;
+  const receiverUrl = `http://127.0.0.1:${receiverPort}`;
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const db = new PgClient({ connectionString: databaseUrl });
+
+  const harness: Harness = {
+    dir,
+    databaseUrl,
+    receiverUrl,
+    temporalAddress,
+    truth,
+    apis,
+    secrets,
+    client,
+    db,
+    async startWorker() {
+      const before = logs().split('"worker running"').length;
+      worker = spawnPart('worker');
+      await until('worker', () => logs().split('"worker running"').length > before, 60_000);
+    },
+    killWorker() {
+      worker?.kill('SIGKILL');
+      worker = undefined;
+    },
+    async startReceiver() {
+      receiver = spawnPart('receiver');
+      await until(
+        'receiver',
+        () =>
+          fetch(`${receiverUrl}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+      );
+    },
+    killReceiver() {
+      receiver?.kill('SIGKILL');
+      receiver = undefined;
+    },
+    async stopTemporal() {
+      await temporal?.stop();
+      temporal = undefined;
+    },
+    async startTemporal() {
+      temporal = await startTemporalServer();
+    },
+    logs,
+    async stop() {
+      harness.killReceiver();
+      harness.killWorker();
+      await Promise.allSettled([connection.close(), db.end(), apis.close(), temporal?.stop()]);
+      const cleanup = new PgClient({ connectionString: baseUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+  try {
+    await db.connect();
+    await harness.startWorker(); // migrates the schema
+    await harness.startReceiver();
+  } catch (err) {
+    await harness.stop();
+    throw err;
+  }
+  return harness;
+}

@@ -6,6 +6,7 @@ import { meetingpackageApi } from './clients/meetingpackage';
 import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
 import { createEffectActivities } from './effects';
+import type { WorkerMetrics } from './metrics';
 import {
   apiKey,
   createProviderActivities,
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   downstreamUrl?: string | undefined;
   /** The receiver's booking settings, so a booking started by a reconcile starts the same way. */
   bookingSettings?: ReconcileActivityDeps['bookingSettings'];
+  /** The worker's registry: drift and staleness are observed in fetchBooking. */
+  metrics?: WorkerMetrics | undefined;
 }
 
 export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
@@ -47,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProviderActivities({
       apis: apiRegistry(deps.sources),
       specs: BOOKING_APIS,
+      metrics: deps.metrics,
       ...(deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs }),
     }),
   };
@@ -55,3 +59,4 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { Db } from './db';
 export { openDb } from './db';
+export { activityMetricsInterceptor, createWorkerMetrics, type WorkerMetrics } from './metrics';

@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { BookingSnapshot, ProviderId } from '../src/events/canonical';
 import { getJson, joinUrl, NOT_RETRYABLE } from './clients/http';
+import type { WorkerMetrics } from './metrics';
 
 export interface ApiSettings {
   url: string;
@@ -24,6 +25,10 @@ export interface FetchBookingInput {
   provider: ProviderId;
   source: string;
   bookingId: string;
+  /** The status the webhooks implied before this fetch; a different answer is drift. */
+  expectedStatus?: string;
+  /** Workflow time (epoch ms) of the previous authoritative answer, for the staleness metric. */
+  lastConfirmedAt?: number;
 }
 
 export type FetchBookingResult =
@@ -39,7 +44,23 @@ export function createProviderActivities(deps: {
   apis: ApiRegistry;
   specs: Partial<Record<ProviderId, BookingApiSpec>>;
   timeoutMs?: number;
+  metrics?: WorkerMetrics | undefined;
 }) {
+  function observe(input: FetchBookingInput, snapshot: FetchedBooking): void {
+    const { metrics } = deps;
+    if (metrics === undefined) return;
+    if (input.lastConfirmedAt !== undefined) {
+      const seconds = Math.max(0, (Date.now() - input.lastConfirmedAt) / 1000);
+      metrics.staleness.observe({ provider: input.provider }, seconds);
+    }
+    const expected = input.expectedStatus;
+    // 'unknown': no payload claimed a status (MeetingPackage, reconcile): nothing to drift from.
+    if (expected !== undefined && expected !== 'unknown' && snapshot.status !== undefined) {
+      if (snapshot.status !== expected)
+        metrics.drift.inc({ provider: input.provider, source: input.source });
+    }
+  }
+
   return {
     async fetchBooking(input: FetchBookingInput): Promise<FetchBookingResult> {
       const api = deps.apis.get(apiKey(input.provider, input.source));
@@ -53,14 +74,17 @@ export function createProviderActivities(deps: {
         },
       );
       if (result.status === 404) return { kind: 'not-found' };
+      let snapshot: FetchedBooking;
       try {
-        return { kind: 'found', snapshot: spec.toSnapshot(result.body) };
+        snapshot = spec.toSnapshot(result.body);
       } catch (err) {
         throw ApplicationFailure.nonRetryable(
           `${input.provider} API answered booking ${input.bookingId} with a shape we do not understand: ${(err as Error).message.slice(0, 300)}`,
           NOT_RETRYABLE.invalid,
         );
       }
+      observe(input, snapshot);
+      return { kind: 'found', snapshot };
     },
   };
 }

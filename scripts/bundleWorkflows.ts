@@ -1,21 +1,33 @@
 // Pre-bundles the workflow code for production (`npm run build`), so workers start without webpack
 // and every replica runs byte-identical workflow code. Point HOOKLINE_WORKFLOW_BUNDLE at the output.
+// A second bundle (`workflow-bundle.otel.js`) carries the OpenTelemetry workflow interceptors; the
+// worker uses it when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { tracedBundlePath } from '../src/temporal/worker';
 
 export const BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
-export async function bundleWorkflows(outFile: string = BUNDLE_PATH): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+const OTEL_WORKFLOW_INTERCEPTORS =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
+export async function bundleWorkflows(outFile: string = BUNDLE_PATH): Promise<string[]> {
+  const workflowsPath = require.resolve('../workflows');
   mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(outFile, code);
-  return outFile;
+  const plain = await bundleWorkflowCode({ workflowsPath });
+  writeFileSync(outFile, plain.code);
+  const traced = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS],
+  });
+  writeFileSync(tracedBundlePath(outFile), traced.code);
+  return [outFile, tracedBundlePath(outFile)];
 }
 
 if (require.main === module) {
   bundleWorkflows().then(
-    (file) => process.stdout.write(`workflow bundle written to ${file}\n`),
+    (files) => process.stdout.write(`workflow bundles written to ${files.join(', ')}\n`),
     (err: unknown) => {
       process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
       process.exit(1);

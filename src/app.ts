@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { SourceConfig } from './config';
@@ -18,6 +19,8 @@ export interface AppDeps {
   metrics: Metrics;
   bodyLimitBytes: number;
   findProvider?: (id: string) => ProviderAdapter | undefined;
+  /** Tracing configured (src/tracing.ts): each webhook request opens a span. */
+  tracer?: Tracer | undefined;
 }
 
 /** The receiver as an Express app: no listen(), no globals, so tests mount it as they like. */

@@ -2,11 +2,16 @@
 // worker and the receiver. Each returns a handle with a stop() for graceful shutdown.
 import type { Server } from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities, openDb } from '../activities';
+import {
+  activityMetricsInterceptor,
+  createActivities,
+  createWorkerMetrics,
+  openDb,
+} from '../activities';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
+import { createMetrics, serveMetrics } from './metrics';
 import { findTemporalCli, startDevServer } from './temporal/devServer';
 import {
   bookingSettingsFor,
@@ -15,10 +20,16 @@ import {
 } from './temporal/dispatcher';
 import { ensureReconcileSchedules } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
+import type { Tracing } from './tracing';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
 export interface Running {
   stop(): Promise<void>;
+}
+
+/** Created once per process by the entrypoint and shared by the worker and the receiver. */
+export interface Observability {
+  tracing?: Tracing | undefined;
 }
 
 export interface TemporalEndpoint extends Running {
@@ -71,10 +82,13 @@ export async function startWorker(
   config: Config,
   address: string,
   logger: Logger,
+  observability: Observability = {},
 ): Promise<Running> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ store: db.kind }, 'read model ready');
+  const metrics = createWorkerMetrics({ defaultMetrics: true });
   const connection = await NativeConnection.connect({ address });
+  const { tracing } = observability;
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -84,9 +98,18 @@ export async function startWorker(
       sources: config.sources,
       downstreamUrl: config.downstreamWebhookUrl,
       bookingSettings: bookingSettingsFor(config.booking),
+      metrics,
     }),
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
+    plugins: tracing === undefined ? [] : [tracing.plugin],
+    activityInterceptors: [activityMetricsInterceptor(metrics)],
   });
+  const { workerMetricsPort } = config.observability;
+  const endpoint =
+    workerMetricsPort === 0
+      ? undefined
+      : await serveMetrics(metrics.registry, { port: workerMetricsPort, host: config.host });
+  if (endpoint !== undefined) logger.info({ url: endpoint.url }, 'worker metrics');
   const running = worker.run();
   running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
   await startReconcileSchedules(config, address, logger);
@@ -94,6 +117,7 @@ export async function startWorker(
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await endpoint?.close();
       await connection.close();
       await db.close();
     },
@@ -127,8 +151,14 @@ export async function startReceiver(
   config: Config,
   address: string,
   logger: Logger,
+  observability: Observability = {},
 ): Promise<Running & { url: string; server: Server }> {
-  const client = createTemporalClient({ address, namespace: config.temporal.namespace });
+  const { tracing } = observability;
+  const client = createTemporalClient({
+    address,
+    namespace: config.temporal.namespace,
+    plugins: tracing === undefined ? [] : [tracing.plugin],
+  });
   const metrics = createMetrics({ defaultMetrics: true });
   const dispatcher = createTemporalDispatcher({
     client,
@@ -142,6 +172,7 @@ export async function startReceiver(
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    tracer: tracing?.tracer,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

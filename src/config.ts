@@ -69,6 +69,18 @@ const envSchema = z.object({
       .regex(/^(off|[1-9]\d*(s|m|h|d))$/, 'a period like 15m or 1h, or off')
       .optional(),
   ),
+  /** The worker's own /metrics (effect retries, pauses, drift, staleness); 0: off. */
+  WORKER_METRICS_PORT: port(9465),
+  /** host:port where the Temporal SDK's Prometheus exporter listens; unset: off. */
+  TEMPORAL_METRICS_ADDRESS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+      .optional(),
+  ),
+  /** OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url,
 });
 
 const sourceNameSchema = z
@@ -116,6 +128,14 @@ export interface Config {
   /** Reconcile schedule period (`15m`); undefined: no schedules. */
   reconcileInterval: string | undefined;
   sources: readonly SourceConfig[];
+  observability: {
+    /** The worker's own metrics port; 0: no endpoint. */
+    workerMetricsPort: number;
+    /** Temporal SDK Prometheus exporter bind address; undefined: off. */
+    temporalMetricsAddress: string | undefined;
+    /** OTLP/HTTP endpoint for traces; undefined: tracing off. */
+    otlpEndpoint: string | undefined;
+  };
   /** Business timings in ms, given to each booking workflow when it starts. */
   booking: {
     coalesceMs: number;
@@ -260,6 +280,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
     reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,
+    observability: {
+      workerMetricsPort: e.WORKER_METRICS_PORT,
+      temporalMetricsAddress: e.TEMPORAL_METRICS_ADDRESS,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    },
     sources: Object.freeze(sources),
   });
 }

@@ -3,6 +3,7 @@ import { startReceiver } from './bootstrap';
 import { ConfigError, loadConfig, openSources } from './config';
 import { runMain as runEntrypoint } from './entrypoint';
 import { createLogger } from './logger';
+import { createOtlpTracing } from './tracing';
 
 export async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,10 +12,15 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   for (const s of openSources(config))
     logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
-  const receiver = await startReceiver(config, config.temporal.address, logger);
+  const tracing = createOtlpTracing(config.observability.otlpEndpoint, 'hookline-receiver');
+  const receiver = await startReceiver(config, config.temporal.address, logger, { tracing });
   logger.info({ url: receiver.url }, 'receiver listening');
+  const stop = async () => {
+    await receiver.stop();
+    await tracing?.shutdown();
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void receiver.stop().then(() => process.exit(0)));
+    process.once(signal, () => void stop().then(() => process.exit(0)));
   }
 }
 

@@ -4,6 +4,8 @@ import { ensureTemporal, startReceiver, startWorker, type Running } from './boot
 import { loadConfig, openSources } from './config';
 import { runMain as runEntrypoint } from './entrypoint';
 import { createLogger } from './logger';
+import { installTemporalRuntime } from './temporal/runtime';
+import { createOtlpTracing } from './tracing';
 
 export async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -32,10 +34,15 @@ export async function main(): Promise<void> {
     });
   }
   try {
+    const { temporalMetricsAddress, otlpEndpoint } = config.observability;
+    // Before anything native: the dev-server fallback and the worker's connection use the runtime.
+    installTemporalRuntime(temporalMetricsAddress);
+    const tracing = createOtlpTracing(otlpEndpoint, 'hookline');
+    if (tracing !== undefined) stack.push({ stop: () => tracing.shutdown() }); // flushed last
     const temporal = await ensureTemporal(config, logger);
     stack.push(temporal);
-    stack.push(await startWorker(config, temporal.address, logger));
-    const receiver = await startReceiver(config, temporal.address, logger);
+    stack.push(await startWorker(config, temporal.address, logger, { tracing }));
+    const receiver = await startReceiver(config, temporal.address, logger, { tracing });
     stack.push(receiver);
     const lines = [
       `Hookline is ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
@@ -43,6 +50,8 @@ export async function main(): Promise<void> {
       `  Temporal     ${temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
       ...(temporal.uiUrl === undefined ? [] : [`  Temporal UI  ${temporal.uiUrl}`]),
       `  read model   ${config.databaseUrl === undefined ? `PGlite in ${config.dataDir}/pgdata` : 'DATABASE_URL'}`,
+      `  metrics      ${receiver.url}/metrics${config.observability.workerMetricsPort === 0 ? '' : `, worker :${config.observability.workerMetricsPort}/metrics`}${temporalMetricsAddress === undefined ? '' : `, Temporal SDK http://${temporalMetricsAddress}/metrics`}`,
+      ...(otlpEndpoint === undefined ? [] : [`  tracing      OTLP ${otlpEndpoint}`]),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (err) {

@@ -37,7 +37,8 @@ export interface Carried {
   inbox: BookingEvent[];
   seen: string[];
   effectsDone: number;
-  marks: TimerMarks & { customerSynced?: string; firstSeenAt?: number };
+  /** confirmedAt: when the platform's API last answered (the worker's staleness metric). */
+  marks: TimerMarks & { customerSynced?: string; firstSeenAt?: number; confirmedAt?: number };
   timeline: TimelineEntry[];
 }
 
@@ -135,8 +136,16 @@ export function createBookingRuntime(
   }
 
   async function fetchAuthoritative(): Promise<void> {
-    const fetched = await guarded('fetch', () => acts.fetchBooking({ ...key }));
+    // Inputs for the worker's drift and staleness metrics only: no new command, replay-safe.
+    const fetched = await guarded('fetch', () =>
+      acts.fetchBooking({
+        ...key,
+        expectedStatus: state.status,
+        ...(marks.confirmedAt === undefined ? {} : { lastConfirmedAt: marks.confirmedAt }),
+      }),
+    );
     if (fetched?.kind === 'found') {
+      marks = { ...marks, confirmedAt: Date.now() };
       state = applySnapshot(state, fetched.snapshot, now());
       note(
         'fetch',

@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HTTP_STATUS, WebhookError } from '../errors';
-import type { DeliveryOutcome, Metrics } from '../metrics';
 
 /** Seconds a provider should wait before redelivering after a 503 or 429. */
 export const RETRY_AFTER_SECONDS = 10;
@@ -11,21 +10,13 @@ interface BodyParserError {
   status?: unknown;
 }
 
-function outcomeOf(status: number): DeliveryOutcome {
-  if (status === 401) return 'unauthenticated';
-  if (status >= 500 || status === 429) return 'handoff_failed';
-  return 'rejected';
-}
-
 /**
  * Express 5 passes rejected async handlers here. A WebhookError gets its status and code;
  * anything else is logged with its cause and answered 503, so the provider retries and nothing
- * is lost. No stacks or payload bits in responses.
+ * is lost. No stacks or payload bits in responses. Deliveries are counted by the route's
+ * observer (http/observe.ts) once the answer is sent.
  */
-export function createErrorHandler(deps: {
-  logger: Logger;
-  metrics: Metrics;
-}): ErrorRequestHandler {
+export function createErrorHandler(deps: { logger: Logger }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let error: WebhookError;
     const parserError = err as BodyParserError;
@@ -58,13 +49,13 @@ export function createErrorHandler(deps: {
     }
     const status = HTTP_STATUS[error.code];
     if (status === 503 || status === 429) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-    const provider =
-      typeof req.params['provider'] === 'string' ? req.params['provider'] : undefined;
-    if (provider !== undefined && error.code !== 'UNKNOWN_PROVIDER') {
-      const source = typeof req.params['source'] === 'string' ? req.params['source'] : 'default';
-      deps.metrics.deliveries.inc({ provider, source, outcome: outcomeOf(status) });
+    if (status === 401) {
+      const { provider, source } = req.params;
+      deps.logger.warn(
+        { provider, source: source ?? 'default', code: error.code },
+        'delivery refused',
+      );
     }
-    if (status === 401) deps.logger.warn({ provider, code: error.code }, 'delivery refused');
     res.status(status).json({ error: error.code, message: error.message });
   };
 }

@@ -1,6 +1,7 @@
 // POST /webhooks/:provider{/:source}: verify on the raw bytes, parse, hand off, and answer 200
 // only once every event is durably in Temporal. Bodies are never logged.
 import { randomUUID } from 'node:crypto';
+import { isSpanContextValid, trace, type Tracer } from '@opentelemetry/api';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { UnreadablePayloadError, WebhookError } from '../errors';
@@ -8,6 +9,7 @@ import type { DeliveryOutcome, Metrics } from '../metrics';
 import { sha256Hex } from '../providers/ids';
 import type { ProviderAdapter, RawWebhook } from '../providers/types';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
+import { createDeliveryObserver } from './observe';
 import { isAddressAllowed, type SourceRegistry } from './sources';
 
 /** Headers kept with a quarantined body because a parser reads them (see QuarantineItem). */
@@ -29,6 +31,8 @@ export interface WebhookRouteDeps {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
+  /** Tracing configured: each request opens a span the hand-off and the workflow join. */
+  tracer?: Tracer | undefined;
 }
 
 function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
@@ -50,22 +54,20 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   // Raw bytes on this route only: signatures are computed over exactly what was sent.
   const rawBody = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  const observer = createDeliveryObserver(deps);
 
-  router.post('/webhooks/:provider{/:source}', rawBody, async (req: Request, res: Response) => {
-    const started = process.hrtime.bigint();
+  const handle = async (req: Request, res: Response) => {
     const providerId = String(req.params['provider']);
     const sourceName = String(req.params['source'] ?? 'default');
+    const span = trace.getActiveSpan()?.spanContext();
     const log = deps.logger.child({
       provider: providerId,
       source: sourceName,
       deliveryId: req.get('webhook-id') ?? req.get('x-request-id') ?? randomUUID(),
+      ...(span !== undefined && isSpanContextValid(span) ? { traceId: span.traceId } : {}),
     });
     const finish = (status: number, outcome: DeliveryOutcome, body: object) => {
-      deps.metrics.deliveries.inc({ provider: providerId, source: sourceName, outcome });
-      deps.metrics.ackSeconds.observe(
-        { provider: providerId, status: String(status) },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
+      observer.setOutcome(res, outcome);
       res.status(status).json(body);
     };
 
@@ -131,6 +133,10 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       'delivery handed off',
     );
     finish(200, 'accepted', { status: 'accepted', events: events.length });
-  });
+  };
+
+  router.post('/webhooks/:provider{/:source}', observer.middleware, rawBody, (req, res) =>
+    observer.withSpan(req, () => handle(req, res)),
+  );
   return router;
 }

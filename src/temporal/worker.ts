@@ -1,23 +1,37 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import {
+  Worker,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkerPlugin,
+} from '@temporalio/worker';
 import type { Activities } from '../../activities';
+
+/** The pre-built bundle with the OpenTelemetry workflow interceptors (scripts/bundleWorkflows.ts). */
+export function tracedBundlePath(bundlePath: string): string {
+  return bundlePath.replace(/(\.js)?$/, '.otel.js');
+}
 
 /**
  * Production images pre-bundle the workflows (`npm run build`) and point HOOKLINE_WORKFLOW_BUNDLE
  * at the file; everywhere else the worker bundles from source at start, so a stale bundle can
- * never run by accident.
+ * never run by accident. With tracing on, the bundle built with the tracing interceptors is used:
+ * they live inside the workflow sandbox, so they must be bundled in.
  */
 export function workflowSource(
   bundlePath: string | undefined,
+  options: { traced?: boolean } = {},
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundlePath !== undefined && bundlePath !== '') {
-    if (!existsSync(bundlePath)) {
+    const file = options.traced === true ? tracedBundlePath(bundlePath) : bundlePath;
+    if (!existsSync(file)) {
       throw new Error(
-        `HOOKLINE_WORKFLOW_BUNDLE points at ${bundlePath}, which does not exist; run npm run build.`,
+        `HOOKLINE_WORKFLOW_BUNDLE points at ${bundlePath}, but ${file} does not exist; run npm run build.`,
       );
     }
-    return { workflowBundle: { codePath: path.resolve(bundlePath) } };
+    return { workflowBundle: { codePath: path.resolve(file) } };
   }
   return { workflowsPath: require.resolve('../../workflows') };
 }
@@ -28,14 +42,21 @@ export async function createWorker(options: {
   taskQueue: string;
   activities: Activities;
   bundlePath?: string | undefined;
+  /** The OpenTelemetry plugin when tracing is on (src/tracing.ts). */
+  plugins?: WorkerPlugin[];
+  /** Around every activity: the worker's metrics (activities/metrics.ts). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
   overrides?: Partial<WorkerOptions>;
 }): Promise<Worker> {
+  const plugins = options.plugins ?? [];
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...workflowSource(options.bundlePath),
+    ...workflowSource(options.bundlePath, { traced: plugins.length > 0 }),
+    plugins,
+    interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: '10 seconds',
     ...options.overrides,
   });

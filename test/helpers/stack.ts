@@ -1,18 +1,25 @@
 // The processing side of Hookline on real services: a dev server from the installed binary, a
 // worker with the real activities, a test database, and a fake provider API on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { createActivities, type Db } from '../../activities';
+import {
+  activityMetricsInterceptor,
+  createActivities,
+  type Db,
+  type WorkerMetrics,
+} from '../../activities';
 import type { SourceConfig } from '../../src/config';
 import type { ProviderId } from '../../src/events/canonical';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import type { Tracing } from '../../src/tracing';
 import type { BookingSettings } from '../../workflows/settings';
 
 const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { createTestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
-import { createLocalEnv, workflowBundle } from './temporal';
+import { createLocalEnv, tracedWorkflowBundle, workflowBundle } from './temporal';
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -44,12 +51,17 @@ export async function startStack(options: {
   bookingSettings?: Partial<BookingSettings>;
   /** Where downstream notifications and reminders go (a route of the fake API, say). */
   downstreamUrl?: (api: FakeApi) => string;
+  /** The worker's metrics registry: activities observe into it, the interceptor counts retries. */
+  metrics?: WorkerMetrics;
+  /** Tracing on the worker (plugin and a bundle with its workflow interceptors) and the dispatcher. */
+  tracing?: Tracing;
 }): Promise<Stack> {
+  const { tracing } = options;
   const [env, db, api, bundle] = await Promise.all([
     createLocalEnv(options.extraServerArgs),
     createTestDb(),
     startFakeApi(),
-    workflowBundle(),
+    tracing === undefined ? workflowBundle() : tracedWorkflowBundle(tracing.plugin),
   ]);
   const taskQueue = options.taskQueue ?? 'hookline-test';
   const sources = options.sources(api);
@@ -63,11 +75,19 @@ export async function startStack(options: {
       apiTimeoutMs: 2000,
       downstreamUrl: options.downstreamUrl?.(api),
       bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),
+      metrics: options.metrics,
     }),
+    ...(options.metrics === undefined
+      ? {}
+      : { interceptors: { activity: [activityMetricsInterceptor(options.metrics)] } }),
+    ...(tracing === undefined ? {} : { plugins: [tracing.plugin] }),
   });
   const running = worker.run();
   const dispatcher = createTemporalDispatcher({
-    client: env.client,
+    client:
+      tracing === undefined
+        ? env.client
+        : new Client({ connection: env.connection, plugins: [tracing.plugin] }),
     taskQueue,
     timeoutMs: 5000,
     bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),

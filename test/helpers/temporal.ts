@@ -3,6 +3,7 @@ import {
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
+  type BundlerPlugin,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { findTemporalCli, findTestServer } from '../../src/temporal/devServer';
@@ -56,6 +57,15 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: quietLogger,
   });
   return bundle;
+}
+
+/** A bundle with a plugin's workflow interceptors (tracing): not cached, each plugin its own. */
+export function tracedWorkflowBundle(plugin: BundlerPlugin): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    plugins: [plugin],
+    logger: quietLogger,
+  });
 }
 
 const quietLogger = {

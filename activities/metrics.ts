@@ -1,0 +1,67 @@
+// The worker's own metrics, on its own registry (served by the worker's /metrics, never a global
+// one): effect retries, bookings paused, reconciliation drift and staleness. Counted where the
+// facts are known: in an activity interceptor (attempts, permanent failures) and in fetchBooking.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every activity a booking workflow calls runs through `guarded()`: a permanent failure pauses it. */
+const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
+
+export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    effectRetries: new Counter({
+      name: 'hookline_effect_retries_total',
+      help: 'Activity attempts after the first (a transient failure was retried), by activity',
+      labelNames: ['activity'] as const,
+      registers: [registry],
+    }),
+    bookingsPaused: new Counter({
+      name: 'hookline_bookings_paused_total',
+      help: 'Bookings paused by a permanent failure, by the activity that failed',
+      labelNames: ['activity'] as const,
+      registers: [registry],
+    }),
+    drift: new Counter({
+      name: 'hookline_reconcile_drift_total',
+      help: 'Authoritative fetches whose status differed from the one the webhooks implied',
+      labelNames: ['provider', 'source'] as const,
+      registers: [registry],
+    }),
+    staleness: new Histogram({
+      name: 'hookline_booking_staleness_seconds',
+      help: "Time since a booking's previous authoritative confirmation, observed at each fetch",
+      labelNames: ['provider'] as const,
+      buckets: [1, 10, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86400, 30 * 86400],
+      registers: [registry],
+    }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
+
+/** Counts retries and the permanent failures that pause a booking, around every activity. */
+export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const { activityType, attempt, workflowType } = ctx.info;
+        if (attempt > 1) metrics.effectRetries.inc({ activity: activityType });
+        try {
+          return await next(input);
+        } catch (err) {
+          if (
+            err instanceof ApplicationFailure &&
+            err.nonRetryable &&
+            workflowType === BOOKING_WORKFLOW_TYPE
+          )
+            metrics.bookingsPaused.inc({ activity: activityType });
+          throw err;
+        }
+      },
+    },
+  });
+}

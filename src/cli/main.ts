@@ -7,6 +7,7 @@ import { runMain as workerMain } from '../worker';
 import { explainBooking, formatExplanation, operateBooking } from './bookings';
 import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
+import { replayBooking } from './replay';
 import { simulateCommand, type SimulateOptions } from '../simulator/command';
 import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
 
@@ -144,6 +145,29 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
       await client.connection.close();
     });
 }
+
+program
+  .command('replay')
+  .description('re-drive one booking from a fresh authoritative fetch of the platform')
+  .argument('<workflowId>', 'booking/<provider>/<source>/<bookingId>')
+  .option('--dry-run', 'print the change and the effects it would produce, change nothing')
+  .option('--reason <text>', 'why (kept in the booking timeline)', 'hookline replay')
+  .action(async (workflowId: string, options: { dryRun?: boolean; reason: string }) => {
+    const { config, client } = cliContext();
+    const plan = await replayBooking(client, config, workflowId, {
+      dryRun: options.dryRun === true,
+      reason: options.reason,
+    });
+    print(
+      `${workflowId}: platform answer ${plan.fetched}; ${plan.from.status} v${plan.from.version ?? '–'} → ${plan.to.status} v${plan.to.version ?? '–'}`,
+    );
+    if (plan.effects.length === 0) print('no effects');
+    for (const e of plan.effects)
+      print(`  ${options.dryRun === true ? 'would run' : 'runs'}: ${e}`);
+    if (options.dryRun !== true)
+      print('re-fetch requested: the booking applies it in its workflow');
+    await client.connection.close();
+  });
 
 const subscriptions = program
   .command('subscriptions')

@@ -13,7 +13,12 @@ const BIN = path.resolve(__dirname, '../../bin/hookline.js');
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ sources: () => [source('meeva', { name: 'payload' })] });
+  stack = await startStack({
+    sources: (api) => [
+      source('meeva', { name: 'payload' }),
+      source('meeva', { api: { url: api.url, key: 'mk_cli' } }),
+    ],
+  });
 });
 afterAll(async () => {
   await stack.stop();
@@ -26,6 +31,8 @@ async function hookline(
     ...process.env,
     TEMPORAL_ADDRESS: stack.env.address,
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    MEEVA_API_URL: stack.api.url,
+    MEEVA_API_KEY: 'mk_cli',
   };
   try {
     const { stdout, stderr } = await run('node', [BIN, ...args], { env, timeout: 60_000 });
@@ -105,5 +112,66 @@ describe('hookline CLI', () => {
       'subscriptions',
     ])
       expect(stdout).toContain(command);
+  });
+
+  it('replay --dry-run shows what a fresh fetch would change and changes nothing; replay applies it', async () => {
+    const replayId = bookingWorkflowId('meeva', 'default', 'bkg_replay');
+    stack.api.routes.set('/bookings/bkg_replay', { id: 'bkg_replay', status: 'confirmed' });
+    await stack.dispatcher.dispatch([
+      bookingEvent(
+        'created',
+        Date.parse('2030-01-01T00:00:00Z'),
+        {},
+        { bookingId: 'bkg_replay', entityId: 'bkg_replay' },
+      ),
+    ]);
+    const handle = stack.env.client.workflow.getHandle(replayId);
+    await eventually(async () =>
+      expect((await handle.query(bookingStateQuery)).counts.writes).toBe(1),
+    );
+    stack.api.routes.set('/bookings/bkg_replay', {
+      id: 'bkg_replay',
+      status: 'cancelled',
+      cancelledAt: '2030-01-02T00:00:00Z',
+    });
+
+    const dry = await hookline('replay', replayId, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      'platform answer found; confirmed v1893456000000 → cancelled v1893542400000',
+    );
+    expect(dry.stdout).toContain(
+      `would run: notification ${replayId}:notify:confirmed->cancelled:fetch`,
+    );
+    expect((await handle.query(bookingStateQuery)).status).toBe('confirmed');
+
+    const real = await hookline('replay', replayId, '--reason', 'support ticket 7');
+    expect(real.code).toBe(0);
+    await eventually(async () =>
+      expect((await handle.query(bookingStateQuery)).status).toBe('cancelled'),
+    );
+  });
+
+  it('refuses to run a worker or receiver alone without TEMPORAL_ADDRESS, naming it', async () => {
+    for (const command of ['worker', 'receiver']) {
+      const { code, stderr } = await run('node', [BIN, command], {
+        env: { ...process.env, TEMPORAL_ADDRESS: '' },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: unknown) => {
+          const e = err as { code?: number; stderr?: string };
+          return { code: e.code ?? 1, stderr: e.stderr ?? '' };
+        },
+      );
+      expect(code).toBe(1);
+      expect(stderr).toContain(`TEMPORAL_ADDRESS is required to run the ${command} alone.`);
+    }
+  });
+
+  it('simulate --print-env prints the environment Hookline needs for the simulator', async () => {
+    const { code, stdout } = await hookline('simulate', '--print-env', '--api-port', '4799');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/MEEVA_WEBHOOK_SECRET=\S+/);
+    expect(stdout).toContain('MEEVA_API_URL=http://127.0.0.1:4799/meeva');
   });
 });

@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -93,7 +94,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       return await continueAsNew<typeof bookingWorkflow>({
         key: input.key,
         settings,
-        carried: rt.carry(),
+        // Added after v1: runs recorded before it carried their raw inbox.
+        carried: rt.carry(patched('fold-inbox-before-continue-as-new')),
       });
     }
     if (!woke) {

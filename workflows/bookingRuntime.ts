@@ -38,7 +38,13 @@ export interface Carried {
   seen: string[];
   effectsDone: number;
   /** confirmedAt: when the platform's API last answered (the worker's staleness metric). */
-  marks: TimerMarks & { customerSynced?: string; firstSeenAt?: number; confirmedAt?: number };
+  marks: TimerMarks & {
+    customerSynced?: string;
+    firstSeenAt?: number;
+    confirmedAt?: number;
+    /** Trailing transitions applied before a continue-as-new, not yet committed and notified. */
+    uncommitted?: number;
+  };
   timeline: TimelineEntry[];
 }
 
@@ -277,15 +283,12 @@ export function createBookingRuntime(
     },
 
     async applyBatch(batch: BookingEvent[]): Promise<void> {
-      const lastSeen = state.transitions.at(-1);
-      for (const event of batch) {
-        const stale = state.counts.stale;
-        state = applyEvent(state, event);
-        if (state.counts.stale > stale)
-          note('stale', `${event.eventId} is older than v${state.version ?? '–'}: absorbed`);
-      }
+      // Transitions folded in before a continue-as-new are not committed (notified) yet.
+      const lastSeen = state.transitions[state.transitions.length - 1 - (marks.uncommitted ?? 0)];
+      fold(batch);
       await fetchAuthoritative();
       await commit(batch.at(-1)?.eventId ?? 'batch', lastSeen);
+      marks = { ...marks, uncommitted: 0 };
     },
 
     /** Fires what is due; answers whether the booking may close now. */
@@ -324,11 +327,49 @@ export function createBookingRuntime(
       return state;
     },
 
-    carry(): Carried {
+    /**
+     * What the next run starts from. With `foldInbox`, pending events are applied to the state
+     * now (pure reducer) and one `reconcile` event is carried instead of all of them: under a
+     * constant stream of signals the server keeps rejecting the continue-as-new, and a carried
+     * inbox would grow past the 2 MiB payload limit and stall the booking for good.
+     */
+    carry(foldInbox: boolean): Carried {
       note('continued', 'continued as new');
-      return { state, inbox: [...inbox], seen: seen.toArray(), effectsDone, marks, timeline };
+      if (!foldInbox || inbox.length === 0) {
+        return { state, inbox: [...inbox], seen: seen.toArray(), effectsDone, marks, timeline };
+      }
+      const pending = inbox.splice(0);
+      const before = state.transitions.length;
+      fold(pending);
+      // The transition list is bounded: never count more than it holds.
+      const added = state.transitions.length - before + (marks.uncommitted ?? 0);
+      marks = { ...marks, uncommitted: Math.min(state.transitions.length, Math.max(0, added)) };
+      const last = pending.at(-1);
+      const sync: BookingEvent = {
+        provider: key.provider,
+        source: key.source,
+        entity: 'booking',
+        entityId: key.bookingId,
+        bookingId: key.bookingId,
+        action: 'reconcile',
+        eventId: `folded:${last?.eventId ?? workflowInfo().runId}`,
+        occurredAt: now(),
+        receivedAt: now(),
+        payload: { data: {} },
+      };
+      return { state, inbox: [sync], seen: seen.toArray(), effectsDone, marks, timeline };
     },
   };
+
+  /** Applies events to the state through the pure reducer; no activity runs here. */
+  function fold(events: readonly BookingEvent[]): void {
+    for (const event of events) {
+      const stale = state.counts.stale;
+      state = applyEvent(state, event);
+      if (state.counts.stale > stale)
+        note('stale', `${event.eventId} is older than v${state.version ?? '–'}: absorbed`);
+    }
+  }
 
   function dueTimersView(): BookingExplanation['due'] {
     const due = dueTimers(state, marks, settings);

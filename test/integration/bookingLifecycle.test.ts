@@ -10,6 +10,7 @@ import {
   skipUpdate,
   StatusSA,
 } from '../../workflows/shared';
+import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
 import { source, startStack, type Stack } from '../helpers/stack';
@@ -208,5 +209,60 @@ describe('booking workflow under load and failure', () => {
       'confirmed → cancelled (fetch)',
     ]);
     expect(explained.summary).toMatch(/^cancelled · v/);
+  });
+
+  it('folds pending events into the state when it continues as new, notifying each transition once', async () => {
+    const id = 'bkg_fold';
+    const small = createTemporalDispatcher({
+      client: stack.env.client,
+      taskQueue: stack.taskQueue,
+      timeoutMs: 5000,
+      bookingSettings: bookingSettingsFor({
+        maxEventsPerRun: 5,
+        coalesceMs: 200,
+        closeAfterMs: 10 * 365 * 86_400_000,
+      }),
+    });
+    const list = [
+      bookingEvent(
+        'created',
+        T0,
+        {},
+        { source: 'payload', bookingId: id, entityId: id, eventId: `${id}_c` },
+      ),
+      ...events(id, 28, 'payload').map((e, i) => ({ ...e, version: T0 + 1 + i })),
+      bookingEvent(
+        'cancelled',
+        T0 + 100,
+        {},
+        { source: 'payload', bookingId: id, entityId: id, eventId: `${id}_x` },
+      ),
+    ];
+    for (let i = 0; i < list.length; i += 10) await small.dispatch(list.slice(i, i + 10));
+    const state = await eventually(async () => {
+      const s = await handle(id, 'payload').query(bookingStateQuery);
+      expect(s.counts.received).toBe(30);
+      expect(s.pending).toBe(0);
+      expect(s.status).toBe('cancelled');
+      return s;
+    }, 60_000);
+    expect(state.transitions.map((t) => t.to)).toEqual(['confirmed', 'cancelled']);
+    const workflowId = bookingWorkflowId('meeva', 'payload', id);
+    await eventually(async () => {
+      const { rows } = await stack.db.query<{ idempotency_key: string }>(
+        "SELECT idempotency_key FROM effects WHERE workflow_id = $1 AND kind = 'notification' ORDER BY idempotency_key",
+        [workflowId],
+      );
+      expect(rows.map((r) => r.idempotency_key)).toEqual([
+        `${workflowId}:notify:confirmed->cancelled:${id}_x`,
+        `${workflowId}:notify:unknown->confirmed:${id}_c`,
+      ]);
+    });
+    let runs = 0;
+    for await (const _run of stack.env.client.workflow.list({
+      query: `WorkflowId = '${workflowId}'`,
+    }))
+      runs += 1;
+    expect(runs).toBeGreaterThan(1);
   });
 });

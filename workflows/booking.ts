@@ -12,6 +12,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { workflowTimeMs } from './clock';
 import type { BookingEvent, CanonicalEvent } from '../src/events/canonical';
 import { createBookingRuntime, type Carried } from './bookingRuntime';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from './settings';
@@ -87,7 +88,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const woke =
       at === undefined
         ? await condition(ready).then(() => true)
-        : await condition(ready, Math.max(1, at - Date.now()));
+        : await condition(ready, Math.max(1, at - workflowTimeMs()));
 
     if (mustContinueAsNew()) {
       await condition(allHandlersFinished);
@@ -109,9 +110,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     }
     // Coalescing: the first event of a quiet booking is applied at once; events that arrive
     // while a batch runs, or within the window after it, wait and are applied together.
-    const wait = lastBatchAt + settings.coalesceMs - Date.now();
+    const wait = lastBatchAt + settings.coalesceMs - workflowTimeMs();
     if (wait > 0) await sleep(wait);
-    lastBatchAt = Date.now();
+    lastBatchAt = workflowTimeMs();
     const batch: BookingEvent[] = rt.inbox.splice(0);
     await rt.applyBatch(batch);
   }

@@ -9,6 +9,7 @@ import {
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
+import { workflowTimeIso, workflowTimeMs } from './clock';
 import type { Activities } from '../activities';
 import type { BookingRow } from '../activities/store';
 import type { BookingEvent } from '../src/events/canonical';
@@ -101,7 +102,7 @@ export function createBookingRuntime(
   let paused: { reason: string; step: string; since: string } | undefined;
   let operator: { kind: OperatorKind; reason: string } | undefined;
 
-  const now = () => new Date().toISOString();
+  const now = workflowTimeIso;
   const note = (kind: TimelineKind, text: string) => {
     timeline = appendTimeline(timeline, { at: now(), kind, text });
   };
@@ -151,7 +152,7 @@ export function createBookingRuntime(
       }),
     );
     if (fetched?.kind === 'found') {
-      marks = { ...marks, confirmedAt: Date.now() };
+      marks = { ...marks, confirmedAt: workflowTimeMs() };
       state = applySnapshot(state, fetched.snapshot, now());
       note(
         'fetch',
@@ -194,7 +195,7 @@ export function createBookingRuntime(
     const from = lastSeen === undefined ? 0 : state.transitions.indexOf(lastSeen) + 1;
     for (const t of state.transitions.slice(from)) {
       note('transition', `${t.from} → ${t.to} (${t.cause})`);
-      if (isTerminal(t.to)) marks = { ...marks, endedAt: Date.now() };
+      if (isTerminal(t.to)) marks = { ...marks, endedAt: workflowTimeMs() };
       await effect('notification', `${workflowId}:notify:${t.from}->${t.to}:${t.cause}`, {
         type: 'booking.status_changed',
         workflowId,
@@ -248,7 +249,7 @@ export function createBookingRuntime(
         return;
       }
       seen.add(event.eventId);
-      marks.firstSeenAt ??= Date.now();
+      marks.firstSeenAt ??= workflowTimeMs();
       state = markReceived(state);
       note(
         'event',
@@ -293,7 +294,7 @@ export function createBookingRuntime(
 
     /** Fires what is due; answers whether the booking may close now. */
     async fireTimers(due: DueTimers): Promise<boolean> {
-      const t = Date.now();
+      const t = workflowTimeMs();
       const start = state.startsAt === undefined ? undefined : Date.parse(state.startsAt);
       if (due.reminderAt !== undefined && due.reminderAt <= t) {
         marks = { ...marks, reminderFor: state.startsAt };

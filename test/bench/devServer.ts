@@ -21,12 +21,17 @@ export interface Temporal {
 
 /**
  * How the dev server keeps its SQLite file. `default` is startDevServer exactly as `npm start`
- * runs it (rollback journal, fsync per commit). `wal` and `memory` start the same CLI with the
- * same arguments plus SQLite pragmas, or with no file at all: only to show what limits `default`.
+ * runs it, whatever it passes. The others start the same CLI themselves, only to show what bounds
+ * `default`: `journal` with no SQLite pragma (the CLI's rollback journal, fsync per commit: what
+ * startDevServer ran before it passed WAL pragmas), `wal` with journal_mode=wal and
+ * synchronous=normal, `memory` with no file at all.
  */
-export type DevServerMode = 'default' | 'wal' | 'memory';
+export type DevServerMode = 'default' | 'journal' | 'wal' | 'memory';
+
+export const DEV_SERVER_MODES: readonly DevServerMode[] = ['default', 'journal', 'wal', 'memory'];
 
 const PRAGMAS: Record<Exclude<DevServerMode, 'default'>, string[]> = {
+  journal: [],
   wal: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
   memory: [],
 };

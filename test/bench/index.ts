@@ -1,4 +1,4 @@
-// `npm run bench [-- <name>...] [--quick] [--unbounded] [--devserver=default|wal|memory]`: the benchmarks of
+// `npm run bench [-- <name>...] [--quick] [--unbounded] [--devserver=default|journal|wal|memory]`: the benchmarks of
 // issue 6, each against services it starts itself (a local Temporal dev server from the installed
 // CLI, a fresh schema on the real Postgres at DATABASE_URL), with load from a separate process.
 // Prints Markdown tables (also written to results.md in the output directory). Never run by Jest.
@@ -13,7 +13,7 @@ import { startLoadGenerator } from './load/run';
 import { overloadBenchmark } from './overload';
 import { formatTable, log, printedTables, printHardware, printTable } from './report';
 import { scaleBenchmark } from './scale';
-import type { DevServerMode } from './devServer';
+import { DEV_SERVER_MODES, type DevServerMode } from './devServer';
 import { databaseUrl, OUT_DIR } from './stack';
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -25,7 +25,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   overloadBenchmark,
 ];
 
-const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')}]... [--quick] [--unbounded] [--devserver=default|wal|memory]`;
+const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')}]... [--quick] [--unbounded] [--devserver=default|journal|wal|memory]`;
 
 function parseArgs(argv: readonly string[]) {
   let quick = false;
@@ -37,8 +37,9 @@ function parseArgs(argv: readonly string[]) {
     else if (arg === '--unbounded') unbounded = true;
     else if (arg.startsWith('--devserver=')) {
       const value = arg.slice('--devserver='.length);
-      if (value !== 'default' && value !== 'wal' && value !== 'memory') throw new Error(USAGE);
-      mode = value;
+      const known = DEV_SERVER_MODES.find((m) => m === value);
+      if (known === undefined) throw new Error(USAGE);
+      mode = known;
     } else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else if (BENCHMARKS.some((b) => b.name === arg)) names.push(arg);
     else throw new Error(`unknown benchmark or flag ${arg}\n${USAGE}`);

@@ -6,7 +6,7 @@ import { MEEVA_SECRET } from './deliveries';
 import type { LoadPace, LoadResult, LoadTarget } from './load/types';
 import { cpuMeter, Owned } from './proc';
 import { log, median, medianOf, printTable, type Cell } from './report';
-import { startTemporal, type DevServerMode, type Temporal } from './devServer';
+import { DEV_SERVER_MODES, startTemporal, type Temporal } from './devServer';
 import { startReceiver, TASK_QUEUE, type Receiver } from './stack';
 
 interface Run {
@@ -77,7 +77,7 @@ function row(label: string, runs: Run[], withCpu: boolean): Cell[] {
 /** Raw signalWithStart on dev servers that keep SQLite differently: what bounds `default`. */
 async function storageEvidence(ctx: BenchContext, concurrency: number, durationMs: number) {
   const rows: Cell[][] = [];
-  for (const mode of ['default', 'wal', 'memory'] as DevServerMode[]) {
+  for (const mode of DEV_SERVER_MODES) {
     const temporal = await startTemporal(`ingest-${mode}`, mode);
     try {
       await measure(ctx, temporal, undefined, 'raw', {
@@ -106,7 +106,7 @@ async function storageEvidence(ctx: BenchContext, concurrency: number, durationM
     columns: ['SQLite', 'signalWithStart/s', 'p50 ms', 'p99 ms', 'dev server CPU %'],
     rows,
     notes: [
-      'default = startDevServer as `npm start` runs it (rollback journal); wal = same CLI with --sqlite-pragma journal_mode=wal, synchronous=normal; memory = no --db-filename.',
+      'default = startDevServer as `npm start` runs it; journal = the same CLI with no SQLite pragma (rollback journal); wal = the same CLI with --sqlite-pragma journal_mode=wal, synchronous=normal; memory = no --db-filename.',
     ],
   });
 }

@@ -2,11 +2,7 @@
 // as the platform signs it -> receiver -> dev server -> worker (-> fake provider API) -> read
 // model, and the 401 a forged delivery gets.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pino from 'pino';
-import request from 'supertest';
 import type { ProviderId } from '../../src/events/canonical';
-import { createApp } from '../../src/app';
-import { createMetrics } from '../../src/metrics';
 import {
   bookingStateQuery,
   bookingWorkflowId,
@@ -24,6 +20,8 @@ import { signStandardWebhook } from '../helpers/sign/standardwebhooks';
 import type { Delivery } from '../helpers/sign/types';
 import { signZaui } from '../helpers/sign/zaui';
 import { source, startStack, type Stack } from '../helpers/stack';
+import { deliver as deliverTo, receiverApp } from '../helpers/receiver';
+import type { Express } from 'express';
 
 const MEEVA_SECRET = 'whsec_platforms_meeva';
 const BE_CLIENT_SECRET = 'be_client_secret_e2e';
@@ -42,7 +40,7 @@ const API_KEYS = {
 const MEETERGO_USER_ID = 'mg-user-42';
 
 let stack: Stack;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -65,25 +63,14 @@ beforeAll(async () => {
       source('standardwebhooks', { secrets: [SW_SECRET] }),
     ],
   });
-  app = createApp({
-    dispatcher: stack.dispatcher,
-    sources: stack.sources,
-    logger: pino({ level: 'silent' }),
-    metrics: createMetrics(),
-    bodyLimitBytes: 1024 * 1024,
-  });
+  app = receiverApp(stack);
 });
 afterAll(async () => {
   await stack.stop();
 });
 
-// superagent JSON-encodes a Buffer sent with a JSON content type; the text is sent byte for byte.
 function deliver(provider: ProviderId, delivery: Delivery) {
-  return request(app)
-    .post(`/webhooks/${provider}`)
-    .query(delivery.query)
-    .set(delivery.headers)
-    .send(delivery.body.toString('utf8'));
+  return deliverTo(app, provider, delivery);
 }
 
 async function expectAccepted(provider: ProviderId, delivery: Delivery, events = 1) {

@@ -2,12 +2,8 @@
 // quarantine workflow, counted on redelivery, listed and replayed by the operator commands
 // (src/cli/quarantine.ts), and never holding meetergo's booking-management secret.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pino from 'pino';
-import request from 'supertest';
 import type { ProviderId } from '../../src/events/canonical';
-import { createApp } from '../../src/app';
 import { listQuarantine, replayQuarantined } from '../../src/cli/quarantine';
-import { createMetrics } from '../../src/metrics';
 import { sha256Hex } from '../../src/providers/ids';
 import {
   bookingStateQuery,
@@ -23,13 +19,15 @@ import { signMeetergo } from '../helpers/sign/meetergo';
 import { signMeeva } from '../helpers/sign/meeva';
 import type { Delivery } from '../helpers/sign/types';
 import { source, startStack, type Stack } from '../helpers/stack';
+import { deliver as deliverTo, receiverApp } from '../helpers/receiver';
+import type { Express } from 'express';
 
 const MEEVA_SECRET = 'whsec_quarantine_e2e';
 const MEETERGO_TOKEN = 'mg_quarantine_token';
 const MANAGEMENT_SECRET = 'mgmt-secret-created-7c1e94'; // in the meetergo fixture
 
 let stack: Stack;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -38,25 +36,14 @@ beforeAll(async () => {
       source('meetergo', { secrets: [MEETERGO_TOKEN] }),
     ],
   });
-  app = createApp({
-    dispatcher: stack.dispatcher,
-    sources: stack.sources,
-    logger: pino({ level: 'silent' }),
-    metrics: createMetrics(),
-    bodyLimitBytes: 1024 * 1024,
-  });
+  app = receiverApp(stack);
 });
 afterAll(async () => {
   await stack.stop();
 });
 
-// superagent JSON-encodes a Buffer sent with a JSON content type; the text is sent byte for byte.
 function deliver(provider: ProviderId, delivery: Delivery) {
-  return request(app)
-    .post(`/webhooks/${provider}`)
-    .query(delivery.query)
-    .set(delivery.headers)
-    .send(delivery.body.toString('utf8'));
+  return deliverTo(app, provider, delivery);
 }
 
 function meevaFixture(edit: (text: string) => string = (t) => t): Buffer {

@@ -68,7 +68,8 @@ export function tracedWorkflowBundle(plugin: BundlerPlugin): Promise<WorkflowBun
   });
 }
 
-const quietLogger = {
+/** A bundler logger that only prints errors. */
+export const quietLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,

@@ -16,16 +16,9 @@ import { simulatorEnv, simulatorSecrets } from '../../src/simulator/env';
 import { startFakeApis, type FakeApis } from '../../src/simulator/fakeApis';
 import type { PlatformSecrets } from '../../src/simulator/platforms';
 import { createRandom, Truth } from '../../src/simulator/truth';
+import { quietLogger } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => process.stderr.write(`${message}\n`),
-};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

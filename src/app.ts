@@ -18,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
+  /** In-flight cap of the webhook route (MAX_INFLIGHT_HANDOFFS); unset: no cap. */
+  maxInFlight?: number | undefined;
   findProvider?: (id: string) => ProviderAdapter | undefined;
   /** Tracing configured (src/tracing.ts): each webhook request opens a span. */
   tracer?: Tracer | undefined;

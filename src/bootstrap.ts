@@ -103,6 +103,7 @@ export async function startWorker(
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
+    overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
   });
   const { workerMetricsPort } = config.observability;
   const endpoint =
@@ -172,6 +173,7 @@ export async function startReceiver(
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    maxInFlight: config.maxInflightHandoffs,
     tracer: tracing?.tracer,
   });
   const server = await new Promise<Server>((resolve) => {

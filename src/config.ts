@@ -18,6 +18,8 @@ const port = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 const positiveInt = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
+const countOrOff = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(fallback));
 /** `1s`, `15m`, `24h`, `7d` or plain milliseconds; `0` or `off` turns a timer off. */
 const duration = (fallback: string) =>
   z.preprocess(
@@ -42,7 +44,12 @@ const envSchema = z.object({
   PORT: port(3000),
   HOST: text('0.0.0.0'),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
-  HANDOFF_TIMEOUT_MS: positiveInt(5000),
+  /** Under Zaui's 2 s give-up, so every platform hears the 503 and redelivers (BENCHMARKS.md). */
+  HANDOFF_TIMEOUT_MS: positiveInt(1500),
+  /** Requests in flight per receiver process before the next is shed with 429; 0: no cap. */
+  MAX_INFLIGHT_HANDOFFS: countOrOff(64),
+  /** The worker's sticky cache (workflows kept in memory between tasks); bounds its RSS. */
+  WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1500),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -113,6 +120,10 @@ export interface Config {
   host: string;
   bodyLimitBytes: number;
   handoffTimeoutMs: number;
+  /** 0: no cap. */
+  maxInflightHandoffs: number;
+  /** Sticky cache size of each worker; 0 turns the cache off (every task replays). */
+  workerMaxCachedWorkflows: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
   temporal: {
@@ -261,6 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     handoffTimeoutMs: e.HANDOFF_TIMEOUT_MS,
+    maxInflightHandoffs: e.MAX_INFLIGHT_HANDOFFS,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.HOOKLINE_DATA_DIR),
     temporal: {

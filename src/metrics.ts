@@ -1,9 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** `overloaded`: shed with 429 by the in-flight cap; `handoff_failed`: 503 from Temporal. */
 export type DeliveryOutcome =
-  'accepted' | 'ignored' | 'unauthenticated' | 'quarantined' | 'rejected' | 'handoff_failed';
+  | 'accepted'
+  | 'ignored'
+  | 'unauthenticated'
+  | 'quarantined'
+  | 'rejected'
+  | 'overloaded'
+  | 'handoff_failed';
 
 /** One registry per app instance: no module-level state, so tests can build several apps. */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
@@ -34,6 +41,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       name: 'hookline_handoff_seconds',
       help: 'Time spent handing events off to Temporal (signalWithStart)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    /** Moved by the webhook route's admission (http/admission.ts). */
+    inFlight: new Gauge({
+      name: 'hookline_deliveries_in_flight',
+      help: 'Webhook requests admitted and not yet answered (shed with 429 at MAX_INFLIGHT_HANDOFFS)',
       registers: [registry],
     }),
   };

@@ -16,7 +16,8 @@ import type { SourceRegistry } from './sources';
 
 function outcomeOf(status: number): DeliveryOutcome {
   if (status === 401) return 'unauthenticated';
-  if (status >= 500 || status === 429) return 'handoff_failed';
+  if (status === 429) return 'overloaded';
+  if (status >= 500) return 'handoff_failed';
   return 'rejected';
 }
 

@@ -9,6 +9,7 @@ import type { DeliveryOutcome, Metrics } from '../metrics';
 import { sha256Hex } from '../providers/ids';
 import type { ProviderAdapter, RawWebhook } from '../providers/types';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
+import { createAdmission } from './admission';
 import { createDeliveryObserver } from './observe';
 import { isAddressAllowed, type SourceRegistry } from './sources';
 
@@ -31,6 +32,8 @@ export interface WebhookRouteDeps {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
+  /** Requests in flight before the next is shed with 429 (http/admission.ts); 0 or unset: no cap. */
+  maxInFlight?: number | undefined;
   /** Tracing configured: each request opens a span the hand-off and the workflow join. */
   tracer?: Tracer | undefined;
 }
@@ -55,6 +58,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   // Raw bytes on this route only: signatures are computed over exactly what was sent.
   const rawBody = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   const observer = createDeliveryObserver(deps);
+  const admission = createAdmission(deps.maxInFlight ?? 0, deps.metrics.inFlight);
 
   const handle = async (req: Request, res: Response) => {
     const providerId = String(req.params['provider']);
@@ -135,8 +139,13 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     finish(200, 'accepted', { status: 'accepted', events: events.length });
   };
 
-  router.post('/webhooks/:provider{/:source}', observer.middleware, rawBody, (req, res) =>
-    observer.withSpan(req, () => handle(req, res)),
+  // Shed before the body is read: an overloaded receiver spends nothing on what it refuses.
+  router.post(
+    '/webhooks/:provider{/:source}',
+    observer.middleware,
+    admission.middleware,
+    rawBody,
+    (req, res) => observer.withSpan(req, () => handle(req, res)),
   );
   return router;
 }

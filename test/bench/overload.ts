@@ -3,6 +3,7 @@
 // 200-answered events is looked up in Temporal (each is a new booking, so the workflow must exist),
 // and so is a sample of the refused ones (a refusal may still have landed: the redelivery dedups).
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
 import { bookingWorkflowId } from '../../workflows/shared';
 import type { BenchContext, Benchmark } from './context';
 import { MEEVA_SECRET } from './deliveries';
@@ -97,6 +98,8 @@ export const overloadBenchmark: Benchmark = {
         record: true,
       });
       const cpu = meter.stop();
+      // What the receiver child read: the same environment, so the same defaults.
+      const { handoffTimeoutMs, maxInflightHandoffs } = loadConfig(process.env);
       const records = result.records ?? [];
       const rows: Cell[][] = [];
       let from = result.startedAt;
@@ -155,7 +158,7 @@ export const overloadBenchmark: Benchmark = {
         notes: [
           `200 answers found in Temporal afterwards (sample): ${okFound}; refused or timed-out requests whose event landed anyway: ${refusedFound} (a redelivery is deduplicated).`,
           `Recovery after the load dropped back to 0.5×: ${recovered === undefined ? `not within ${(from - recoveryStart) / 1000} s` : `${(recovered / 1000).toFixed(0)} s`} (first 1 s window with only 200s and p99 ≤ ${Math.max(25, 2 * baseline).toFixed(0)} ms).`,
-          `CPU over the ramp (% of one core): dev server ${(cpu['temporal'] ?? 0).toFixed(0)}, receiver ${(cpu['receiver'] ?? 0).toFixed(0)}. HANDOFF_TIMEOUT_MS = 5000 (default); client timeout 30 s.`,
+          `CPU over the ramp (% of one core): dev server ${(cpu['temporal'] ?? 0).toFixed(0)}, receiver ${(cpu['receiver'] ?? 0).toFixed(0)}. HANDOFF_TIMEOUT_MS = ${handoffTimeoutMs}, MAX_INFLIGHT_HANDOFFS = ${maxInflightHandoffs}; client timeout 30 s.`,
         ],
       });
     } finally {

@@ -37,6 +37,7 @@ async function listenNoop(config: Config): Promise<{ url: string; stop(): Promis
     logger: createLogger({ level: config.logLevel }),
     metrics: createMetrics({ defaultMetrics: true }),
     bodyLimitBytes: config.bodyLimitBytes,
+    maxInFlight: config.maxInflightHandoffs,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -2,8 +2,8 @@
 // from the load generator (the receiver is not the subject here), the worker processes each one
 // (fetch, write, notification, customer sync) and keeps it in its sticky cache while it waits on
 // its timers. Then: worker RSS, its peak, and its CPU while every workflow is idle.
-import { getHeapStatistics } from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
 import { WORKFLOW_TYPES } from '../../workflows/shared';
 import type { Benchmark, Pipeline } from './context';
 import { startPipeline } from './context';
@@ -12,10 +12,9 @@ import { cpuMeter, memoryMiB, sleep } from './proc';
 import { log, printTable } from './report';
 import { TASK_QUEUE } from './stack';
 
-/** The SDK's default sticky cache size for this heap (worker-options.js, reuseV8Context). */
-function defaultCacheSize(): number {
-  const heapMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
-  return Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+/** The worker's sticky cache size: WORKER_MAX_CACHED_WORKFLOWS, as the worker child reads it. */
+function configuredCacheSize(): number {
+  return loadConfig(process.env).workerMaxCachedWorkflows;
 }
 
 /**
@@ -103,7 +102,7 @@ export const scaleBenchmark: Benchmark = {
         countRunning(client, WORKFLOW_TYPES.booking),
         countRunning(client, WORKFLOW_TYPES.customer),
       ]);
-      const cache = defaultCacheSize();
+      const cache = configuredCacheSize();
       const cached = Math.min(cache, written + Math.min(written, customers));
       const perWorkflow = (after.rss - baseline.rss) / Math.max(1, cached);
       printTable({
@@ -135,7 +134,7 @@ export const scaleBenchmark: Benchmark = {
           ],
         ],
         notes: [
-          `Sticky cache: the SDK default for this heap is ${cache} workflows (maxCachedWorkflows); beyond it workflows are evicted and replayed on their next task, so RSS is bounded by the cache, not by the number of open workflows. Projected RSS with a full cache: ${(baseline.rss + perWorkflow * cache).toFixed(0)} MiB.`,
+          `Sticky cache: ${cache} workflows (WORKER_MAX_CACHED_WORKFLOWS; the SDK's own default on this heap was 2,310); beyond it workflows are evicted and replayed on their next task, so RSS is bounded by the cache, not by the number of open workflows. Projected RSS with a full cache: ${(baseline.rss + perWorkflow * cache).toFixed(0)} MiB.`,
           `Idle: CPU over ${idleMs / 1000} s once every row was written and the effects ledger had been still for 5 s (workflows wait on timers days away)${backlog > 0 || !done.quiet ? `; the budget ran out first (${backlog} bookings without a row), so this is not an idle figure` : ''}. Budget: ${createBudgetMs / 1000} s to start bookings (concurrency 4, worker running), ${processCapMs / 1000} s more to process; --unbounded lifts both.`,
         ],
       });

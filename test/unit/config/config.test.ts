@@ -31,6 +31,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('sheds and bounds by default: 1.5 s hand-off deadline, 64 in flight, 1,500 cached workflows', () => {
+    expect(loadConfig({})).toMatchObject({
+      handoffTimeoutMs: 1500,
+      maxInflightHandoffs: 64,
+      workerMaxCachedWorkflows: 1500,
+    });
+    expect(loadConfig({ MAX_INFLIGHT_HANDOFFS: '0' }).maxInflightHandoffs).toBe(0); // no cap
+    expect(() => loadConfig({ MAX_INFLIGHT_HANDOFFS: '-1' })).toThrow(/MAX_INFLIGHT_HANDOFFS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(
+      /WORKER_MAX_CACHED_WORKFLOWS/,
+    );
+  });
+
   it('names the bad variable in one sentence', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

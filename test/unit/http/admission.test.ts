@@ -1,0 +1,156 @@
+// Load shedding: with the in-flight cap reached, the next delivery is answered 429 with
+// Retry-After at once (not after the hand-off deadline), nothing of it is handed off, and the
+// receiver admits again as soon as the held requests are answered.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { createApp } from '../../../src/app';
+import type { CanonicalEvent } from '../../../src/events/canonical';
+import { createMetrics } from '../../../src/metrics';
+import type { Dispatcher } from '../../../src/temporal/dispatcherTypes';
+import { signMeeva } from '../../helpers/sign/meeva';
+
+const SECRET = 'whsec_YWRtaXNzaW9uLXRlc3Qtc2VjcmV0';
+
+function booking(id: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      id: `evt_${id}`,
+      type: 'booking.created',
+      data: { booking: { id, status: 'confirmed', createdAt: '2026-11-01T10:00:00Z' } },
+    }),
+  );
+}
+
+/** A dispatcher whose hand-offs wait until released: a Temporal that has slowed down. */
+function heldDispatcher() {
+  const handedOff: CanonicalEvent[] = [];
+  const waiting: (() => void)[] = [];
+  const dispatcher: Dispatcher = {
+    dispatch: (events) =>
+      new Promise<void>((resolve) => {
+        waiting.push(() => {
+          handedOff.push(...events);
+          resolve();
+        });
+      }),
+    quarantine: () => Promise.resolve(),
+    ready: () => Promise.resolve(true),
+  };
+  return {
+    dispatcher,
+    handedOff,
+    held: () => waiting.length,
+    releaseAll: () => {
+      for (const release of waiting.splice(0)) release();
+    },
+  };
+}
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+});
+
+async function start(dispatcher: Dispatcher, maxInFlight: number) {
+  const metrics = createMetrics();
+  const app = createApp({
+    dispatcher,
+    sources: [
+      {
+        provider: 'meeva',
+        name: 'default',
+        secrets: [SECRET],
+        auth: 'secret',
+        allowedIps: [],
+        options: {},
+      },
+    ],
+    logger: pino({ level: 'silent' }),
+    metrics,
+    bodyLimitBytes: 64 * 1024,
+    maxInFlight,
+  });
+  const listening = app.listen(0, '127.0.0.1');
+  server = listening;
+  await new Promise((resolve) => listening.once('listening', resolve));
+  const { port } = listening.address() as { port: number };
+  const post = (id: string) => {
+    const d = signMeeva(booking(id), SECRET);
+    return fetch(`http://127.0.0.1:${port}/webhooks/meeva`, {
+      method: 'POST',
+      headers: d.headers,
+      body: d.body,
+    });
+  };
+  return { post, metrics };
+}
+
+async function until(check: () => boolean) {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('load shedding (MAX_INFLIGHT_HANDOFFS)', () => {
+  it('answers 429 with Retry-After past the cap, hands nothing of it off, and admits again once drained', async () => {
+    const held = heldDispatcher();
+    const { post, metrics } = await start(held.dispatcher, 3);
+    const first = ['a', 'b', 'c'].map((id) => post(id));
+    await until(() => held.held() === 3);
+    expect((await metrics.inFlight.get()).values[0]?.value).toBe(3);
+
+    const shed = await post('d'); // answered while the three are still held
+    expect(shed.status).toBe(429);
+    expect(shed.headers.get('retry-after')).toBe('10');
+    expect(await shed.json()).toEqual({ error: 'OVERLOADED', message: expect.any(String) });
+    expect(held.held()).toBe(3);
+
+    held.releaseAll();
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200, 200]);
+    const again = post('e');
+    await until(() => held.held() === 1);
+    held.releaseAll();
+    expect((await again).status).toBe(200);
+
+    expect(held.handedOff.map((e) => e.entityId).sort()).toEqual(['a', 'b', 'c', 'e']);
+    const outcomes = (await metrics.deliveries.get()).values.map((v) => [
+      v.labels['outcome'],
+      v.value,
+    ]);
+    expect(Object.fromEntries(outcomes)).toEqual({ accepted: 4, overloaded: 1 });
+    await until(() => held.held() === 0);
+    expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
+  });
+
+  it('counts a request the client abandoned as no longer in flight', async () => {
+    const held = heldDispatcher();
+    const { post } = await start(held.dispatcher, 1);
+    const controller = new AbortController();
+    const d = signMeeva(booking('gone'), SECRET);
+    const { port } = server?.address() as { port: number };
+    const abandoned = fetch(`http://127.0.0.1:${port}/webhooks/meeva`, {
+      method: 'POST',
+      headers: d.headers,
+      body: d.body,
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    await until(() => held.held() === 1);
+    controller.abort();
+    expect(await abandoned).toBe('aborted');
+    // The abandoned request no longer counts: the next one is admitted, not shed.
+    const next = post('next');
+    await until(() => held.held() === 2);
+    held.releaseAll();
+    expect((await next).status).toBe(200);
+  });
+
+  it('admits everything with the cap off (0)', async () => {
+    const held = heldDispatcher();
+    const { post } = await start(held.dispatcher, 0);
+    const all = Array.from({ length: 20 }, (_, i) => post(`b${i}`));
+    await until(() => held.held() === 20);
+    held.releaseAll();
+    expect((await Promise.all(all)).every((r) => r.status === 200)).toBe(true);
+  });
+});

@@ -5,14 +5,13 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
-  proxyActivities,
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
 import { workflowTimeIso, workflowTimeMs } from './clock';
-import type { Activities } from '../activities';
 import type { BookingRow } from '../activities/store';
 import type { BookingEvent } from '../src/events/canonical';
+import { runActivities } from './steps';
 import { BoundedSet } from './boundedSet';
 import type { BookingSettings } from './settings';
 import { upsertStatus } from './shared';
@@ -51,19 +50,17 @@ export interface Carried {
 
 type OperatorKind = 'resume' | 'skip' | 'refetch';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
 const MAX_SEEN = 1000;
 
-function isPermanent(err: unknown): err is ActivityFailure {
-  return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof ApplicationFailure &&
-    err.cause.nonRetryable === true
-  );
+/**
+ * The failure a permanent activity error surfaces as: a remote activity's wrapped in
+ * ActivityFailure, a local activity's (workflows/activities.ts) as the ApplicationFailure itself.
+ */
+function permanentFailure(err: unknown): ApplicationFailure | undefined {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure && failure.nonRetryable === true
+    ? failure
+    : undefined;
 }
 
 function toRow(state: BookingState): BookingRow {
@@ -93,6 +90,7 @@ export function createBookingRuntime(
   carried: Carried | undefined,
 ) {
   const { workflowId } = workflowInfo();
+  const acts = runActivities();
   let state = carried?.state ?? initialBookingState(key);
   const inbox: BookingEvent[] = [...(carried?.inbox ?? [])];
   const seen = new BoundedSet(carried?.seen ?? [], MAX_SEEN);
@@ -127,8 +125,9 @@ export function createBookingRuntime(
       try {
         return await fn();
       } catch (err) {
-        if (!isPermanent(err)) throw err;
-        paused = { step, reason: err.cause?.message ?? err.message, since: now() };
+        const failure = permanentFailure(err);
+        if (failure === undefined) throw err;
+        paused = { step, reason: failure.message, since: now() };
         note('paused', `${step} failed permanently: ${paused.reason}`);
         publish();
         await condition(() => operator !== undefined);

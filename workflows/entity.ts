@@ -3,12 +3,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { CanonicalEvent, EntityEvent } from '../src/events/canonical';
+import { runActivities } from './steps';
 import { BoundedSet } from './boundedSet';
 import {
   applyEntityEvent,
@@ -29,13 +28,9 @@ export interface EntityWorkflowInput {
   seen?: string[];
 }
 
-const { writeEntity } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
 export async function entityWorkflow(input: EntityWorkflowInput): Promise<EntityState> {
   const { workflowId } = workflowInfo();
+  const { writeEntity } = runActivities();
   let state = input.state ?? initialEntityState(input.key);
   const inbox: EntityEvent[] = [...(input.inbox ?? [])];
   const seen = new BoundedSet(input.seen ?? [], MAX_SEEN_EVENT_IDS);

@@ -183,4 +183,31 @@ describe('booking workflow on the real dev server', () => {
     expect(state).toMatchObject({ status: 'confirmed', startsAt: '2025-03-01T10:00:00Z' });
     expect(stack.api.requests.filter((r) => r.path === '/bookings/bkg_flaky').length).toBe(3);
   });
+
+  it('processes a new booking in one workflow task: its steps are local-activity markers, not activity tasks', async () => {
+    const id = 'bkg_one_task';
+    stack.api.routes.set(`/bookings/${id}`, {
+      id,
+      status: 'confirmed',
+      startsAt: '2031-05-01T10:00:00Z',
+    });
+    const events = meevaEvents('booking.created.json').map((e) => ({
+      ...e,
+      eventId: 'evt_one_task',
+      bookingId: id,
+      entityId: id,
+    }));
+    await stack.dispatcher.dispatch(events);
+    await eventually(async () => expect(await row(id)).toMatchObject({ status: 'confirmed' }));
+    const handle = stack.env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id));
+    const history = await eventually(async () => {
+      const h = await handle.fetchHistory();
+      const markers = (h.events ?? []).filter((e) => e.markerRecordedEventAttributes != null);
+      // the patch marker, then fetch, write, notification and customer sync
+      expect(markers.length).toBeGreaterThanOrEqual(5);
+      return h.events ?? [];
+    });
+    expect(history.filter((e) => e.activityTaskScheduledEventAttributes != null)).toEqual([]);
+    expect(history.filter((e) => e.workflowTaskCompletedEventAttributes != null)).toHaveLength(1);
+  });
 });

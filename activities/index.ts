@@ -59,4 +59,9 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { Db } from './db';
 export { openDb } from './db';
-export { activityMetricsInterceptor, createWorkerMetrics, type WorkerMetrics } from './metrics';
+export {
+  activityMetricsInterceptor,
+  createWorkerMetrics,
+  registerPausedBookingsGauge,
+  type WorkerMetrics,
+} from './metrics';

@@ -1,9 +1,10 @@
 // The worker's own metrics, on its own registry (served by the worker's /metrics, never a global
 // one): effect retries, bookings paused, reconciliation drift and staleness. Counted where the
-// facts are known: in an activity interceptor (attempts, permanent failures) and in fetchBooking.
+// facts are known: in an activity interceptor (attempts, permanent failures) and in fetchBooking;
+// the bookings paused *now* are asked of Temporal visibility when scraped.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every activity a booking workflow calls runs through `guarded()`: a permanent failure pauses it. */
 const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
@@ -62,6 +63,55 @@ export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInte
           throw err;
         }
       },
+    },
+  });
+}
+
+export interface PausedBookingsGaugeOptions {
+  /** How many bookings are paused now (src/temporal/pausedBookings.ts asks Temporal visibility). */
+  count: () => Promise<number>;
+  /** A scrape within this many ms of the last question reuses its answer; default 10 s, 0: never. */
+  cacheMs?: number;
+  /** Visibility did not answer: the gauge keeps its last value and the scrape still succeeds. */
+  onError?: (err: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * `hookline_bookings_paused_now`: bookings waiting for an operator now. Computed at scrape time and
+ * cached briefly, so a fleet of workers scraped every few seconds does not hammer visibility;
+ * concurrent scrapes share one question.
+ */
+export function registerPausedBookingsGauge(
+  registry: Registry,
+  options: PausedBookingsGaugeOptions,
+): Gauge {
+  const cacheMs = options.cacheMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let value = 0;
+  let askedAt: number | undefined;
+  let asking: Promise<void> | undefined;
+  const ask = async () => {
+    try {
+      value = await options.count();
+    } catch (err) {
+      options.onError?.(err);
+    } finally {
+      askedAt = now(); // a failure waits for the cache too: a down Temporal is not asked per scrape
+    }
+  };
+  return new Gauge({
+    name: 'hookline_bookings_paused_now',
+    help: 'Bookings paused now, waiting for an operator (Temporal visibility, cached briefly)',
+    registers: [registry],
+    async collect() {
+      if (askedAt === undefined || now() - askedAt >= cacheMs) {
+        asking ??= ask().finally(() => {
+          asking = undefined;
+        });
+        await asking;
+      }
+      this.set(value);
     },
   });
 }

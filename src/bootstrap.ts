@@ -7,6 +7,7 @@ import {
   createActivities,
   createWorkerMetrics,
   openDb,
+  registerPausedBookingsGauge,
 } from '../activities';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -18,6 +19,7 @@ import {
   createTemporalClient,
   createTemporalDispatcher,
 } from './temporal/dispatcher';
+import { countPausedBookings } from './temporal/pausedBookings';
 import { ensureReconcileSchedules } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
 import type { Tracing } from './tracing';
@@ -106,6 +108,13 @@ export async function startWorker(
     overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
   });
   const { workerMetricsPort } = config.observability;
+  // Only asked when scraped: a lazy connection that stays idle without a metrics endpoint.
+  const visibility = createTemporalClient({ address, namespace: config.temporal.namespace });
+  registerPausedBookingsGauge(metrics.registry, {
+    count: () => countPausedBookings(visibility),
+    onError: (err) =>
+      logger.debug({ err }, 'bookings paused gauge: visibility did not answer; last value kept'),
+  });
   const endpoint =
     workerMetricsPort === 0
       ? undefined
@@ -119,6 +128,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await endpoint?.close();
+      await visibility.connection.close();
       await connection.close();
       await db.close();
     },

@@ -19,10 +19,7 @@ export interface Admission {
  * default 64 at a healthy 50 ms is 1,280 requests/s, more than one process's CPU serves; a cap
  * reached means Temporal has slowed down, which is when queueing more only adds latency.
  */
-export function createAdmission(
-  max: number,
-  gauge?: { inc(): void; dec(): void },
-): Admission {
+export function createAdmission(max: number, gauge?: { inc(): void; dec(): void }): Admission {
   let inFlight = 0;
   const middleware: RequestHandler = (_req, res, next) => {
     if (max > 0 && inFlight >= max) {

@@ -58,6 +58,11 @@ export async function createWorker(options: {
     plugins,
     interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: '10 seconds',
+    // Core keeps retrying a failing local activity after shutdown was requested (sdk-rust#709),
+    // so without a bound Ctrl-C or SIGTERM could wait for minutes. Past this, the run ends with
+    // GracefulShutdownPeriodExpiredError; the unfinished workflow task times out and is retried
+    // by another worker, and activities are idempotent. Under Kubernetes' default 30 s.
+    shutdownForceTime: '25 seconds',
     ...options.overrides,
   });
 }

@@ -107,11 +107,13 @@ describe('hookline CLI', () => {
       'start',
       'worker',
       'receiver',
+      'simulate',
       'quarantine',
       'bookings',
       'subscriptions',
+      'replay',
     ])
-      expect(stdout).toContain(command);
+      expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('replay --dry-run shows what a fresh fetch would change and changes nothing; replay applies it', async () => {

@@ -41,3 +41,35 @@ export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Prom
     },
   };
 }
+
+/**
+ * A fresh schema on the real Postgres for a child process to use: its URL (the schema as the
+ * search_path in `options`, which pg reads from the URL) and drop(). Migrated when asked; a
+ * Hookline worker migrates its own at start.
+ */
+export async function createTestSchema(
+  baseUrl: string,
+  options: { migrate?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const sep = baseUrl.includes('?') ? '&' : '?';
+  const url = `${baseUrl}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  if (options.migrate === true) {
+    const db = createPgDb({ connectionString: url });
+    await migrate(db);
+    await db.close();
+  }
+  return {
+    url,
+    async drop() {
+      const cleanup = new Client({ connectionString: baseUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}

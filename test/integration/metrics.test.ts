@@ -1,6 +1,7 @@
 // Metrics after a real run: signed deliveries through createApp onto the real stack, then the
 // receiver's GET /metrics (deliveries by outcome, ack and hand-off latency), the worker's own
-// endpoint (retries, pauses, drift, staleness) and the Temporal SDK's Prometheus exporter.
+// endpoint (retries, pauses, bookings paused now, drift, staleness) and the Temporal SDK's
+// Prometheus exporter.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -8,11 +9,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import request from 'supertest';
-import { createWorkerMetrics } from '../../activities';
+import { createWorkerMetrics, registerPausedBookingsGauge } from '../../activities';
 import { createApp } from '../../src/app';
 import { createMetrics, serveMetrics } from '../../src/metrics';
 import { createTemporalClient, createTemporalDispatcher } from '../../src/temporal/dispatcher';
-import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
+import { countPausedBookings } from '../../src/temporal/pausedBookings';
+import { bookingStateQuery, bookingWorkflowId, skipUpdate } from '../../workflows/shared';
 import { eventually } from '../helpers/eventually';
 import { loadFixture } from '../helpers/raw';
 import { signMeeva } from '../helpers/sign/meeva';
@@ -22,6 +24,11 @@ const SECRET = 'whsec_metrics';
 const metrics = createMetrics();
 const workerMetrics = createWorkerMetrics();
 let stack: Stack;
+// No cache here, so each scrape shows what visibility says now.
+registerPausedBookingsGauge(workerMetrics.registry, {
+  count: () => countPausedBookings(stack.env.client),
+  cacheMs: 0,
+});
 let app: ReturnType<typeof createApp>;
 let workerEndpoint: Awaited<ReturnType<typeof serveMetrics>>;
 
@@ -83,6 +90,23 @@ describe('metrics after a run', () => {
     expect(text).toContain('hookline_bookings_paused_total{activity="fetchBooking"} 1');
     expect(text).toContain('hookline_reconcile_drift_total{provider="meeva",source="default"} 1');
     expect(text).toContain('hookline_booking_staleness_seconds_count{provider="meeva"} 1');
+  });
+
+  it('gauges the bookings paused now from visibility: 1 while paused, 0 once skipped', async () => {
+    // bkg_pause was paused by the test above and still waits for an operator.
+    const pausedNow = async () =>
+      /^hookline_bookings_paused_now (\d+)$/m.exec(
+        await (await fetch(workerEndpoint.url)).text(),
+      )?.[1];
+    await eventually(async () => expect(await pausedNow()).toBe('1'));
+    await stack.env.client.workflow
+      .getHandle(bookingWorkflowId('meeva', 'default', 'bkg_pause'))
+      .executeUpdate(skipUpdate, { args: [{ reason: 'metrics test' }] });
+    await eventually(async () => expect(await pausedNow()).toBe('0'));
+    // The counter of pauses that ever happened stays: dashboards rate() it.
+    expect(await (await fetch(workerEndpoint.url)).text()).toContain(
+      'hookline_bookings_paused_total{activity="fetchBooking"} 1',
+    );
   });
 
   it('counts refused, quarantined and ignored deliveries, and a failed hand-off', async () => {

@@ -121,7 +121,12 @@ export async function startWorker(
       : await serveMetrics(metrics.registry, { port: workerMetricsPort, host: config.host });
   if (endpoint !== undefined) logger.info({ url: endpoint.url }, 'worker metrics');
   const running = worker.run();
-  running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+  running.catch((err: unknown) => {
+    // Past shutdownForceTime (src/temporal/worker.ts) the drain is cut short on purpose.
+    if (err instanceof Error && err.name === 'GracefulShutdownPeriodExpiredError')
+      logger.warn('worker stopped before its work drained; unfinished tasks go to the next worker');
+    else logger.error({ err }, 'worker stopped with an error');
+  });
   await startReconcileSchedules(config, address, logger);
   return {
     async stop() {

@@ -25,12 +25,19 @@ export async function main(): Promise<void> {
       await part.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
   };
   let stopping = false;
+  let devServer: Running | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('stopping…');
-      void stopAll().then(() => process.exit(0));
+    process.on(signal, () => {
+      if (!stopping) {
+        stopping = true;
+        logger.info('stopping… (again to stop at once)');
+        void stopAll().then(() => process.exit(0));
+        return;
+      }
+      // Impatient: skip the drain, but never leave the dev server running without its parent.
+      logger.warn('stopping at once: work in flight is retried by the next worker');
+      setTimeout(() => process.exit(1), 5000).unref();
+      void (devServer?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
     });
   }
   try {
@@ -41,6 +48,7 @@ export async function main(): Promise<void> {
     if (tracing !== undefined) stack.push({ stop: () => tracing.shutdown() }); // flushed last
     const temporal = await ensureTemporal(config, logger);
     stack.push(temporal);
+    devServer = temporal;
     stack.push(await startWorker(config, temporal.address, logger, { tracing }));
     const receiver = await startReceiver(config, temporal.address, logger, { tracing });
     stack.push(receiver);

@@ -1,7 +1,13 @@
 // `hookline bookings explain|resume|skip|refetch <workflowId>`: the operator's side of a booking.
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { explainQuery, refetchUpdate, resumeUpdate, skipUpdate } from '../../workflows/shared';
+import {
+  bookingStateQuery,
+  explainQuery,
+  refetchUpdate,
+  resumeUpdate,
+  skipUpdate,
+} from '../../workflows/shared';
 import type { BookingExplanation, BookingView } from '../../workflows/state';
 
 export type OperatorCommand = 'resume' | 'skip' | 'refetch';
@@ -23,6 +29,31 @@ export async function operateBooking(
     if (err instanceof WorkflowUpdateFailedError && err.cause !== undefined)
       throw new Error(`${command} refused: ${err.cause.message}`);
     throw err;
+  }
+}
+
+/**
+ * The update answers as soon as the workflow has taken the operator's word, before the paused
+ * step ran again; this waits (briefly) for the outcome, so the operator reads what happened, not
+ * the state from before it: continued, paused again (the step failed again), or still running.
+ */
+export async function operateAndSettle(
+  client: Client,
+  workflowId: string,
+  command: OperatorCommand,
+  reason: string,
+  waitMs = 5000,
+): Promise<{ view: BookingView; outcome: 'continued' | 'paused again' | 'still working' }> {
+  const before = await operateBooking(client, workflowId, command, reason);
+  if (before.paused === undefined) return { view: before, outcome: 'continued' };
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const view = await handle.query(bookingStateQuery);
+    if (view.paused === undefined) return { view, outcome: 'continued' };
+    if (view.paused.since !== before.paused.since) return { view, outcome: 'paused again' };
+    if (Date.now() > deadline) return { view, outcome: 'still working' };
   }
 }
 

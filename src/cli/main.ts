@@ -4,7 +4,7 @@ import { ConfigError } from '../config';
 import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
-import { explainBooking, formatExplanation, operateBooking } from './bookings';
+import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
 import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { replayBooking } from './replay';
@@ -46,7 +46,7 @@ program
   .option('--duplicate <p>', 'probability a webhook is delivered twice', '0')
   .option('--reorder <p>', 'probability a webhook overtakes the next one', '0')
   .option('--drop <p>', 'probability a webhook is lost (re-sent after the run)', '0')
-  .option('--api-errors <p>', 'probability an API request gets a 5xx or a reset', '0')
+  .option('--api-errors <p>', 'probability an API request gets a 5xx, a reset or no answer', '0')
   .option('--delay <ms>', 'extra latency per delivery, 0..ms', '0')
   .option('--time-scale <f>', "factor on the platforms' retry delays", '0.01')
   .option('--receiver <url>', 'the running Hookline', 'http://127.0.0.1:3000')
@@ -138,9 +138,14 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
     .requiredOption('--reason <text>', 'why (kept in the booking timeline)')
     .action(async (workflowId: string, options: { reason: string }) => {
       const { client } = cliContext();
-      const view = await operateBooking(client, workflowId, command, options.reason);
+      const { view, outcome } = await operateAndSettle(client, workflowId, command, options.reason);
+      const detail = {
+        continued: `continues, status ${view.status}`,
+        'paused again': `paused again: ${view.paused?.step ?? ''} failed (${view.paused?.reason ?? ''})`,
+        'still working': `accepted; the step is still running (see bookings explain)`,
+      }[outcome];
       print(
-        `${workflowId}: ${command} accepted; status ${view.status}${view.paused === undefined ? '' : ' (still paused)'}`,
+        `${workflowId}: ${command} ${outcome === 'still working' ? detail : `accepted; ${detail}`}`,
       );
       await client.connection.close();
     });

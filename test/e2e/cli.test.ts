@@ -18,7 +18,9 @@ beforeAll(async () => {
       source('meeva', { name: 'payload' }),
       source('meeva', { api: { url: api.url, key: 'mk_cli' } }),
     ],
+    downstreamUrl: (api) => `${api.url}/downstream`,
   });
+  stack.api.routes.set('/downstream', { ok: true });
 });
 afterAll(async () => {
   await stack.stop();
@@ -74,6 +76,32 @@ describe('hookline CLI', () => {
     const { code, stderr } = await hookline('bookings', 'resume', id, '--reason', 'just checking');
     expect(code).toBe(1);
     expect(stderr).toContain('resume refused: the booking is not paused');
+  });
+
+  it('resumes a paused booking and says what happened: paused again, then continued', async () => {
+    const pausedId = bookingWorkflowId('meeva', 'payload', 'bkg_cli_paused');
+    stack.api.routes.delete('/downstream'); // 404: the downstream system refuses notifications
+    await stack.dispatcher.dispatch([
+      bookingEvent(
+        'created',
+        Date.parse('2030-01-01T00:00:00Z'),
+        { startsAt: '2030-02-01T10:00:00Z' },
+        { source: 'payload', bookingId: 'bkg_cli_paused', entityId: 'bkg_cli_paused' },
+      ),
+    ]);
+    await eventually(async () =>
+      expect(
+        (await stack.env.client.workflow.getHandle(pausedId).query(bookingStateQuery)).paused,
+      ).toBeDefined(),
+    );
+    const again = await hookline('bookings', 'resume', pausedId, '--reason', 'try once more');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('resume accepted; paused again: notification failed');
+
+    stack.api.routes.set('/downstream', { ok: true });
+    const fixed = await hookline('bookings', 'resume', pausedId, '--reason', 'downstream fixed');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('resume accepted; continues, status confirmed');
   });
 
   it('refetches on request and records the reason in the timeline', async () => {

@@ -20,6 +20,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** In-flight cap of the webhook route (MAX_INFLIGHT_HANDOFFS); unset: no cap. */
   maxInFlight?: number | undefined;
+  /** Recently handed-off event ids remembered (EDGE_DEDUP_SIZE); unset or 0: none. */
+  edgeDedupSize?: number | undefined;
   findProvider?: (id: string) => ProviderAdapter | undefined;
   /** Tracing configured (src/tracing.ts): each webhook request opens a span. */
   tracer?: Tracer | undefined;

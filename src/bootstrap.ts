@@ -189,6 +189,7 @@ export async function startReceiver(
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
     maxInFlight: config.maxInflightHandoffs,
+    edgeDedupSize: config.edgeDedupSize,
     tracer: tracing?.tracer,
   });
   const server = await new Promise<Server>((resolve) => {

@@ -48,6 +48,9 @@ const envSchema = z.object({
   HANDOFF_TIMEOUT_MS: positiveInt(1500),
   /** Requests in flight per receiver process before the next is shed with 429; 0: no cap. */
   MAX_INFLIGHT_HANDOFFS: countOrOff(64),
+  /** Event ids this receiver handed off recently (10 min): a redelivery of them is answered 200
+   * without a new hand-off (outcome duplicate_at_edge); 0: off. */
+  EDGE_DEDUP_SIZE: countOrOff(10_000),
   /** The worker's sticky cache (workflows kept in memory between tasks); bounds its RSS. */
   WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1500),
   LOG_LEVEL: z.preprocess(
@@ -122,6 +125,8 @@ export interface Config {
   handoffTimeoutMs: number;
   /** 0: no cap. */
   maxInflightHandoffs: number;
+  /** Recently handed-off event ids kept per receiver; 0: no deduplication at the edge. */
+  edgeDedupSize: number;
   /** Sticky cache size of each worker; 0 turns the cache off (every task replays). */
   workerMaxCachedWorkflows: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -273,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     handoffTimeoutMs: e.HANDOFF_TIMEOUT_MS,
     maxInflightHandoffs: e.MAX_INFLIGHT_HANDOFFS,
+    edgeDedupSize: e.EDGE_DEDUP_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.HOOKLINE_DATA_DIR),

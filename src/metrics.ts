@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** `overloaded`: shed with 429 by the in-flight cap; `handoff_failed`: 503 from Temporal. */
 export type DeliveryOutcome =
   | 'accepted'
+  | 'duplicate_at_edge'
   | 'ignored'
   | 'unauthenticated'
   | 'quarantined'

@@ -3,10 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { isSpanContextValid, trace, type Tracer } from '@opentelemetry/api';
 import express, { type Request, type Response, type Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { UnreadablePayloadError, WebhookError } from '../errors';
 import type { DeliveryOutcome, Metrics } from '../metrics';
 import { sha256Hex } from '../providers/ids';
+import type { CanonicalEvent } from '../events/canonical';
 import type { ProviderAdapter, RawWebhook } from '../providers/types';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
 import { createAdmission } from './admission';
@@ -34,9 +36,17 @@ export interface WebhookRouteDeps {
   bodyLimitBytes: number;
   /** Requests in flight before the next is shed with 429 (http/admission.ts); 0 or unset: no cap. */
   maxInFlight?: number | undefined;
+  /** Event ids remembered after their hand-off, for 10 minutes; 0 or unset: none. */
+  edgeDedupSize?: number | undefined;
   /** Tracing configured: each request opens a span the hand-off and the workflow join. */
   tracer?: Tracer | undefined;
 }
+
+/** How long a handed-off event id is remembered: longer than any platform's quick retries. */
+const EDGE_DEDUP_TTL_MS = 10 * 60_000;
+
+const edgeKey = (e: CanonicalEvent) =>
+  `${e.provider}/${e.source}/${e.entity}/${e.entityId}/${e.eventId}`;
 
 function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -59,6 +69,15 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   const rawBody = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   const observer = createDeliveryObserver(deps);
   const admission = createAdmission(deps.maxInFlight ?? 0, deps.metrics.inFlight);
+  // A platform redelivers when our 200 did not reach it (Zaui gives up after 2 s, Meeva after
+  // its timeout) although the hand-off had succeeded. Ids are remembered only after a hand-off
+  // succeeded, so answering such a redelivery 200 without a new one loses nothing: the event is
+  // durably in Temporal already, and the workflow deduplicates whatever this process does not
+  // remember (another receiver, a restart, an evicted id). A bounded LRU with a TTL: lru-cache.
+  const recent =
+    (deps.edgeDedupSize ?? 0) > 0
+      ? new LRUCache<string, true>({ max: deps.edgeDedupSize ?? 0, ttl: EDGE_DEDUP_TTL_MS })
+      : undefined;
 
   const handle = async (req: Request, res: Response) => {
     const providerId = String(req.params['provider']);
@@ -132,8 +151,15 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       finish(200, 'ignored', { status: 'ignored' });
       return;
     }
+    const keys = events.map(edgeKey);
+    if (recent !== undefined && keys.every((k) => recent.has(k))) {
+      log.info('redelivery of events already handed off: acknowledged, no new hand-off');
+      finish(200, 'duplicate_at_edge', { status: 'accepted', events: events.length });
+      return;
+    }
     const handoffStarted = process.hrtime.bigint();
     await deps.dispatcher.dispatch(events);
+    for (const k of keys) recent?.set(k, true);
     deps.metrics.handoffSeconds.observe(Number(process.hrtime.bigint() - handoffStarted) / 1e9);
     for (const e of events)
       deps.metrics.events.inc({ provider: e.provider, entity: e.entity, action: e.action });

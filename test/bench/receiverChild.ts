@@ -38,6 +38,7 @@ async function listenNoop(config: Config): Promise<{ url: string; stop(): Promis
     metrics: createMetrics({ defaultMetrics: true }),
     bodyLimitBytes: config.bodyLimitBytes,
     maxInFlight: config.maxInflightHandoffs,
+    edgeDedupSize: config.edgeDedupSize,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -35,6 +35,7 @@ describe('configuration', () => {
     expect(loadConfig({})).toMatchObject({
       handoffTimeoutMs: 1500,
       maxInflightHandoffs: 64,
+      edgeDedupSize: 10_000,
       workerMaxCachedWorkflows: 1500,
     });
     expect(loadConfig({ MAX_INFLIGHT_HANDOFFS: '0' }).maxInflightHandoffs).toBe(0); // no cap

@@ -71,9 +71,9 @@ async function start(edgeDedupSize: number) {
     });
     return res.status;
   };
-  const outcomes = async () =>
+  const outcomes = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
-      (await metrics.deliveries.get()).values.map((v) => [v.labels['outcome'], v.value]),
+      (await metrics.deliveries.get()).values.map((v) => [String(v.labels['outcome']), v.value]),
     );
   return {
     post,

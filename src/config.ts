@@ -52,7 +52,7 @@ const envSchema = z.object({
    * without a new hand-off (outcome duplicate_at_edge); 0: off. */
   EDGE_DEDUP_SIZE: countOrOff(10_000),
   /** The worker's sticky cache (workflows kept in memory between tasks); bounds its RSS. */
-  WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1500),
+  WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1000),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -31,12 +31,12 @@ describe('configuration', () => {
     ]);
   });
 
-  it('sheds and bounds by default: 1.5 s hand-off deadline, 64 in flight, 1,500 cached workflows', () => {
+  it('sheds and bounds by default: 1.5 s hand-off deadline, 64 in flight, 1,000 cached workflows', () => {
     expect(loadConfig({})).toMatchObject({
       handoffTimeoutMs: 1500,
       maxInflightHandoffs: 64,
       edgeDedupSize: 10_000,
-      workerMaxCachedWorkflows: 1500,
+      workerMaxCachedWorkflows: 1000,
     });
     expect(loadConfig({ MAX_INFLIGHT_HANDOFFS: '0' }).maxInflightHandoffs).toBe(0); // no cap
     expect(() => loadConfig({ MAX_INFLIGHT_HANDOFFS: '-1' })).toThrow(/MAX_INFLIGHT_HANDOFFS/);

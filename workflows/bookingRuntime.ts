@@ -218,7 +218,7 @@ export function createBookingRuntime(
           source: key.source,
           customerId: customer.id,
           data: customer.data,
-          version: state.version ?? undefined,
+          version: state.customerVersion ?? state.version ?? undefined,
           occurredAt: now(),
         }),
       );

@@ -32,7 +32,10 @@ export function applyEntityEvent(
   event: Pick<EntityEvent, 'action' | 'version' | 'eventId'> & { payload: EntitySnapshot },
 ): EntityState {
   if (event.version !== undefined && state.version !== null && event.version < state.version) {
-    return { ...state, counts: { ...state.counts, stale: state.counts.stale + 1 } };
+    // As for bookings, older facts only fill what is still unknown: a creation that arrives
+    // after the removal still says what was removed, as it would have in order.
+    const data = { ...event.payload.data, ...state.data };
+    return { ...state, data, counts: { ...state.counts, stale: state.counts.stale + 1 } };
   }
   const removed =
     event.action === 'removed' ? true : event.action === 'created' ? false : state.removed;
@@ -41,7 +44,8 @@ export function applyEntityEvent(
     removed,
     version:
       event.version === undefined ? state.version : Math.max(event.version, state.version ?? 0),
-    data: event.action === 'removed' ? state.data : { ...state.data, ...event.payload.data },
+    // A removal's fields are its newest facts too; a bare one (only an id) changes nothing else.
+    data: { ...state.data, ...event.payload.data },
     counts: { ...state.counts, applied: state.counts.applied + 1 },
     lastEventId: event.eventId,
   };

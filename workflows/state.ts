@@ -43,6 +43,12 @@ export interface BookingState {
   timesVersion?: number;
   customerId?: string;
   customer?: { id: string; data: Record<string, unknown> };
+  /**
+   * Version of the event or answer `customer` came from. Events that only name the customer
+   * (a Zaui check-in) move `version` on: the customer is synced under this one, so its older
+   * fields never pass for newer than a change the customer's own workflow already applied.
+   */
+  customerVersion?: number;
   cancelReason?: string;
   data: Record<string, unknown>;
   previousBookingId?: string;
@@ -172,10 +178,12 @@ function mergeSnapshot(
       ? { [key]: snapshot[key] }
       : {};
   const data = withoutUndefined(snapshot.data);
+  const customer = pick('customer');
   return {
     ...timed,
     ...pick('customerId'),
-    ...pick('customer'),
+    ...customer,
+    ...('customer' in customer ? { customerVersion: version } : {}),
     ...pick('cancelReason'),
     data: fresh ? { ...state.data, ...data } : { ...data, ...state.data },
   };

@@ -193,3 +193,34 @@ describe('any arrival order', () => {
     );
   });
 });
+
+describe('the embedded customer', () => {
+  const old = { id: 'c1', data: { lastName: 'Old' } };
+
+  it('keeps the version its fields came from when a later event only names the customer', () => {
+    // A Zaui check-in names the customer without its fields: syncing the older fields under the
+    // check-in's version would overwrite a customer update made in between.
+    const s = run(
+      bookingEvent('created', at(1), { customerId: 'c1', customer: old }),
+      bookingEvent('checked_in', at(3), { customerId: 'c1' }),
+    );
+    expect(s).toMatchObject({ version: at(3), customer: old, customerVersion: at(1) });
+  });
+
+  it('moves to the version of a newer event that carries the fields', () => {
+    const fresh = { id: 'c1', data: { lastName: 'New' } };
+    const s = run(
+      bookingEvent('created', at(1), { customerId: 'c1', customer: old }),
+      bookingEvent('amended', at(4), { customerId: 'c1', customer: fresh }),
+    );
+    expect(s).toMatchObject({ customer: fresh, customerVersion: at(4) });
+  });
+
+  it('is filled by an older event when still unknown, at the version of that event', () => {
+    const s = run(
+      bookingEvent('checked_in', at(3), { customerId: 'c1' }),
+      bookingEvent('created', at(1), { customerId: 'c1', customer: old }),
+    );
+    expect(s).toMatchObject({ version: at(3), customer: old, customerVersion: at(1) });
+  });
+});

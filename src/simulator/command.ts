@@ -121,9 +121,13 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
         ['dropped (re-sent at the end)', s.dropped],
         ['retries', s.retries],
         ['given up (platform stops)', s.gaveUp],
-        ['no answer (reset/timeout)', s.networkErrors],
+        ['no answer (refused/reset/timeout)', `${s.networkErrors} (${s.refused} refused)`],
         ['answers by status', JSON.stringify(s.byStatus)],
-        ['API requests / faults', `${apis.stats.requests} / ${apis.stats.faults}`],
+        [
+          'API requests / faults',
+          `${apis.stats.requests} / ${apis.stats.faults} (${apis.stats.serverErrors} 5xx, ` +
+            `${apis.stats.resets} resets, ${apis.stats.hangs} hung, ${apis.stats.timedOut} timed out)`,
+        ],
         ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
       ]),
     );
@@ -136,19 +140,36 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
     if (databaseUrl === undefined || databaseUrl === '')
       throw new Error('--verify reads the read model: set DATABASE_URL (the one Hookline uses)');
     out('\nverifying: waiting until the read model stops changing…');
-    const v = await verifyAgainstTruth(truth, { databaseUrl });
+    const v = await verifyAgainstTruth(truth, {
+      databaseUrl,
+      lost: result.lost,
+      downstream: apis.downstream,
+    });
     out(
       table([
-        ['bookings matching the truth', `${v.matched}/${v.total}`],
+        ['bookings and people matching the truth', `${v.matched}/${v.total}`],
+        ['excused (newest change never delivered)', v.excused.length],
         ['effects in the ledger', v.effects],
-        ['effects doubled', v.doubled.length],
+        [
+          'effects missing / extra / doubled',
+          `${v.missing.length} / ${v.extra.length} / ${v.doubled.length}`,
+        ],
+        ['downstream POSTs repeated (retries)', v.repeatedPosts],
         ['converged in', `${(v.elapsedMs / 1000).toFixed(1)} s`],
       ]),
     );
-    for (const d of v.differences.slice(0, 50))
-      out(`  differs: ${d.booking} expected ${d.expected}, read model ${d.actual}`);
-    for (const d of v.doubled.slice(0, 50)) out(`  doubled: ${d}`);
-    return v.differences.length === 0 && v.doubled.length === 0 ? 0 : 1;
+    const list = (label: string, items: readonly string[]) => {
+      for (const item of items.slice(0, 50)) out(`  ${label}: ${item}`);
+    };
+    list(
+      'differs',
+      v.differences.map((d) => `${d.subject} expected ${d.expected}, read model ${d.actual}`),
+    );
+    list('missing', v.missing);
+    list('extra', v.extra);
+    list('doubled', v.doubled);
+    const clean = [v.differences, v.missing, v.extra, v.doubled].every((l) => l.length === 0);
+    return clean ? 0 : 1;
   } finally {
     bar.stop();
     await apis.close();

@@ -3,7 +3,7 @@
 // bring them in), extra latency.
 import type { ProviderId } from '../events/canonical';
 import { webhookFor, type PlatformSecrets } from './platforms';
-import type { Change } from './truth';
+import type { Change } from './model';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -61,7 +61,10 @@ export interface DeliveryStats {
   dropped: number;
   retries: number;
   gaveUp: number;
+  /** Attempts that got no answer: a refused or reset connection, or the sender's timeout. */
   networkErrors: number;
+  /** Of those, refused: nothing listened on the port (a receiver that is down). */
+  refused: number;
   byStatus: Record<string, number>;
 }
 
@@ -76,6 +79,7 @@ export function emptyStats(): DeliveryStats {
     retries: 0,
     gaveUp: 0,
     networkErrors: 0,
+    refused: 0,
     byStatus: {},
   };
 }
@@ -97,12 +101,20 @@ export interface DelivererOptions {
   onAttempt?: (status: number | 'error') => void;
 }
 
+// Duck-typed: fetch's errors come from Node's own realm, which `instanceof` misses under Jest.
+function connectionRefused(err: unknown): boolean {
+  const cause = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;
+  return (
+    typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'ECONNREFUSED'
+  );
+}
+
 /** One attempt: the HTTP status, or 'error' when no answer came (reset, timeout). */
 export async function attemptDelivery(
   options: DelivererOptions,
   change: Change,
 ): Promise<number | 'error'> {
-  const platform = change.booking.platform;
+  const { platform } = change;
   const secrets = options.secrets[platform];
   if (secrets === undefined) throw new Error(`no secrets for ${platform}`);
   const delivery = webhookFor(platform, change, secrets); // re-signed per attempt (timestamps)
@@ -120,8 +132,10 @@ export async function attemptDelivery(
     options.stats.byStatus[res.status] = (options.stats.byStatus[res.status] ?? 0) + 1;
     options.onAttempt?.(res.status);
     return res.status;
-  } catch {
+  } catch (err) {
+    // No answer is no acknowledgement: the caller retries as the platform would.
     options.stats.networkErrors += 1;
+    if (connectionRefused(err)) options.stats.refused += 1;
     options.onAttempt?.('error');
     return 'error';
   }
@@ -132,7 +146,7 @@ export async function deliverWithRetries(
   options: DelivererOptions,
   change: Change,
 ): Promise<boolean> {
-  const policy = retryPolicy(change.booking.platform, options.timeScale);
+  const policy = retryPolicy(change.platform, options.timeScale);
   for (let attempt = 0; ; attempt += 1) {
     const status = await attemptDelivery(options, change);
     if (status !== 'error' && policy.ok(status)) return true;

@@ -4,17 +4,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ProviderId } from '../events/canonical';
 import { apiBookingBody, meevaBooking, reservation, type PlatformSecrets } from './platforms';
-import type { Truth, TruthBooking } from './truth';
+import type { TruthBooking } from './model';
+import type { Truth } from './truth';
+
+/** API requests, and the faults injected into them by kind. */
+export interface FakeApiStats {
+  requests: number;
+  unauthorised: number;
+  faults: number;
+  /** Answered 500 or 503. */
+  serverErrors: number;
+  /** Connection destroyed without an answer. */
+  resets: number;
+  /** Held without an answer; `timedOut` of them were abandoned by the client first. */
+  hangs: number;
+  timedOut: number;
+}
 
 export interface FakeApis {
   url: string;
   port: number;
-  /** API requests answered, and those failed on purpose (5xx or a reset connection). */
-  stats: { requests: number; faults: number; unauthorised: number };
+  stats: FakeApiStats;
   /** Downstream effects: Idempotency-Key -> how many POSTs carried it. */
   downstream: Map<string, number>;
-  /** Probability of a 5xx or a reset connection per API request. */
+  /** Probability of a fault per API request: half 5xx, a quarter resets, a quarter hangs. */
   setApiErrors(p: number): void;
+  /** Resolves once no request is held (each hang ended by the client or by `hangMs`). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,8 +100,23 @@ export async function startFakeApis(options: {
   host?: string;
   random: () => number;
   apiErrors?: number;
+  /**
+   * How long a hung request is held before its connection is dropped. Longer than Hookline's
+   * API client timeout (10 s), so the client gives up first: a real timeout, not a reset.
+   */
+  hangMs?: number;
 }): Promise<FakeApis> {
-  const stats = { requests: 0, faults: 0, unauthorised: 0 };
+  const stats: FakeApiStats = {
+    requests: 0,
+    unauthorised: 0,
+    faults: 0,
+    serverErrors: 0,
+    resets: 0,
+    hangs: 0,
+    timedOut: 0,
+  };
+  const hangMs = options.hangMs ?? 15_000;
+  const hung = new Set<NodeJS.Timeout>();
   const downstream = new Map<string, number>();
   let apiErrors = options.apiErrors ?? 0;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -107,8 +138,28 @@ export async function startFakeApis(options: {
     }
     if (options.random() < apiErrors) {
       stats.faults += 1;
-      if (options.random() < 0.5) req.socket.destroy();
-      else res.writeHead(options.random() < 0.5 ? 500 : 503).end();
+      const fault = options.random();
+      if (fault < 0.5) {
+        stats.serverErrors += 1;
+        res.writeHead(fault < 0.25 ? 500 : 503).end();
+      } else if (fault < 0.75) {
+        stats.resets += 1;
+        req.socket.destroy();
+      } else {
+        // A platform that accepts the request and never answers: only the client's own timeout
+        // ends it. Counted as timed out when the client hangs up before we would have.
+        stats.hangs += 1;
+        const timer = setTimeout(() => {
+          hung.delete(timer);
+          req.socket.destroy();
+        }, hangMs);
+        hung.add(timer);
+        res.once('close', () => {
+          if (!hung.delete(timer)) return;
+          clearTimeout(timer);
+          stats.timedOut += 1;
+        });
+      }
       return;
     }
     const body = answer(options.truth, id, `/${rest.join('/')}`, url.searchParams);
@@ -134,8 +185,13 @@ export async function startFakeApis(options: {
     setApiErrors(p) {
       apiErrors = p;
     },
+    async settled() {
+      while (hung.size > 0) await new Promise((r) => setTimeout(r, 100));
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of hung) clearTimeout(timer);
+        hung.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

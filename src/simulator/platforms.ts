@@ -9,7 +9,8 @@ import { signMeeva } from './sign/meeva';
 import { signStandardWebhook } from './sign/standardwebhooks';
 import type { Delivery } from './sign/types';
 import { signZaui } from './sign/zaui';
-import type { Change, TruthBooking } from './truth';
+import type { BookingChange, Change, TruthBooking } from './model';
+import { entityWebhookBody, iso, zauiEnvelope } from './entityPayloads';
 
 export interface PlatformSecrets {
   /** Webhook secret or URL token. */
@@ -18,7 +19,6 @@ export interface PlatformSecrets {
   apiKey: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 const day = (isoTime: string) => isoTime.slice(0, 10);
 /** Per-booking management token meetergo puts in payloads: must never be stored or logged. */
 export const meetergoManagementSecret = (b: TruthBooking) => `mgmt_secret_${b.id}`;
@@ -29,7 +29,11 @@ function meevaBooking(b: TruthBooking): Record<string, unknown> {
     status: b.status === 'cancelled' ? 'cancelled' : 'confirmed',
     startsAt: b.startsAt,
     endsAt: b.endsAt,
-    attendee: { email: b.customer.email, firstName: b.customer.firstName },
+    attendee: {
+      email: b.customer.email,
+      firstName: b.customer.firstName,
+      lastName: b.customer.lastName,
+    },
     ...(b.cancelledAt === undefined
       ? {}
       : { cancelledAt: iso(b.cancelledAt), cancellationReason: 'changed plans' }),
@@ -67,7 +71,14 @@ function appointment(b: TruthBooking): Record<string, unknown> {
       ? {}
       : { cancel: { cancelledAt: iso(b.cancelledAt), reason: 'changed plans' } }),
     rescheduledAt: b.rescheduledAt === undefined ? null : iso(b.rescheduledAt),
-    attendees: [{ id: `att-${b.customer.id}`, email: b.customer.email }],
+    attendees: [
+      {
+        id: `att-${b.customer.id}`,
+        email: b.customer.email,
+        firstname: b.customer.firstName,
+        lastname: b.customer.lastName,
+      },
+    ],
     createdAt: iso(b.createdAt),
     updatedAt: iso(b.updatedAt),
   };
@@ -82,19 +93,7 @@ function zauiLongDate(isoTime: string): string {
   return `${WEEKDAYS[d.getUTCDay()] ?? 'Monday'} ${month} ${d.getUTCDate()} ${d.getUTCFullYear()}`;
 }
 
-function zauiEnvelope(change: Change, group: number, type: number, data: Record<string, unknown>) {
-  return {
-    eventNotificationUniqueId: `evt_sim_${change.booking.id}_${change.seq}`,
-    eventNotificationCompanyName: 'Simulated Adventures',
-    eventNotificationGroupId: group,
-    eventNotificationTypeId: type,
-    eventNotificationDateTime: iso(change.booking.updatedAt),
-    eventNotificationName: 'hookline simulate',
-    eventData: data,
-  };
-}
-
-function zauiBody(change: Change): Record<string, unknown> {
+function zauiBody(change: BookingChange): Record<string, unknown> {
   const b = change.booking;
   const customers = {
     customer: {
@@ -105,7 +104,7 @@ function zauiBody(change: Change): Record<string, unknown> {
     },
   };
   if (change.kind === 'checked_in') {
-    return zauiEnvelope(change, 700, 700, {
+    return zauiEnvelope(change.seq, b.id, b.updatedAt, 700, 700, {
       checkinData: {
         bookingId: b.id,
         checkedIn_activityId: '166',
@@ -118,7 +117,7 @@ function zauiBody(change: Change): Record<string, unknown> {
     });
   }
   const type = change.kind === 'created' ? 100 : change.kind === 'cancelled' ? 102 : 101;
-  return zauiEnvelope(change, 100, type, {
+  return zauiEnvelope(change.seq, b.id, b.updatedAt, 100, type, {
     booking: {
       bookingId: b.id,
       bookingSaleDateTime: iso(b.createdAt).replace('T', ' ').replace('Z', ''),
@@ -139,7 +138,7 @@ function zauiBody(change: Change): Record<string, unknown> {
   });
 }
 
-function meevaBody(change: Change): Record<string, unknown> {
+function meevaBody(change: BookingChange): Record<string, unknown> {
   const type = {
     created: 'booking.created',
     rescheduled: 'booking.rescheduled',
@@ -153,7 +152,7 @@ function meevaBody(change: Change): Record<string, unknown> {
   };
 }
 
-function meetergoBody(change: Change): Record<string, unknown> {
+function meetergoBody(change: BookingChange): Record<string, unknown> {
   const b = change.booking;
   const base = appointment(b);
   if (change.kind === 'rescheduled') {
@@ -175,7 +174,7 @@ function meetergoBody(change: Change): Record<string, unknown> {
   };
 }
 
-function standardBody(change: Change): Record<string, unknown> {
+function standardBody(change: BookingChange): Record<string, unknown> {
   const b = change.booking;
   return {
     type: `booking.${change.kind}`,
@@ -198,6 +197,15 @@ export function webhookFor(
   change: Change,
   secrets: PlatformSecrets,
 ): Delivery {
+  if (change.entity !== 'booking') {
+    const body = JSON.stringify(entityWebhookBody(change));
+    if (platform === 'zaui') return signZaui(body, secrets.secret);
+    if (platform === 'standardwebhooks')
+      return signStandardWebhook(body, secrets.secret, {
+        id: `msg_sim_${change.record.id}_${change.seq}`,
+      });
+    throw new Error(`${platform} sends no ${change.entity} webhooks`);
+  }
   switch (platform) {
     case 'meeva':
       return signMeeva(JSON.stringify(meevaBody(change)), secrets.secret);

@@ -8,7 +8,8 @@ import {
   type DeliveryStats,
 } from './deliver';
 import type { PlatformSecrets } from './platforms';
-import { createRandom, Truth, type Change } from './truth';
+import type { Change } from './model';
+import { createRandom, Truth } from './truth';
 
 export interface ChaosOptions {
   duplicate: number;
@@ -103,7 +104,7 @@ export async function runSimulation(options: RunOptions, truth?: Truth): Promise
   for (let i = 0; i < options.events; i += 1) {
     const change = world.step(options.platforms, created < options.bookings);
     if (change === undefined) break;
-    if (change.kind === 'created') created += 1;
+    if (change.entity === 'booking' && change.kind === 'created') created += 1;
     await options.onChange?.(change, i);
     if (held === undefined && random() < chaos.reorder) {
       stats.reordered += 1;

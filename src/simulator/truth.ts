@@ -1,54 +1,19 @@
 // The simulator's truth: what each platform "really" holds. Every change is recorded as a Change
-// (delivered as a webhook) and mutates the bookings the fake APIs serve. Deterministic for a seed.
+// (delivered as a webhook) and mutates the bookings and people the fake APIs serve.
+// Deterministic for a seed.
 import type { ProviderId } from '../events/canonical';
-
-export type SimStatus = 'confirmed' | 'cancelled' | 'checked_in' | 'checked_out';
-export type ChangeKind =
-  'created' | 'amended' | 'rescheduled' | 'cancelled' | 'checked_in' | 'checked_out';
-
-export interface SimCustomer {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-}
-
-export interface TruthBooking {
-  platform: ProviderId;
-  id: string;
-  status: SimStatus;
-  startsAt: string;
-  endsAt: string;
-  customer: SimCustomer;
-  /** Change time of the newest change, epoch ms (whole seconds: MeetingPackage sends seconds). */
-  updatedAt: number;
-  createdAt: number;
-  cancelledAt?: number;
-  rescheduledAt?: number;
-  previousBookingId?: string;
-  rescheduledTo?: string;
-  /** Amendments bump this (a note, a party size): what an amend changes. */
-  guests: number;
-}
-
-export interface Change {
-  seq: number;
-  kind: ChangeKind;
-  /** The booking after the change (a copy). */
-  booking: TruthBooking;
-  /** Meeva reschedules issue a new id: the old booking, now cancelled. */
-  previous?: TruthBooking;
-}
-
-/** What each platform can tell us about: the webhooks it sends. */
-export const PLATFORM_KINDS: Record<ProviderId, readonly ChangeKind[]> = {
-  meeva: ['created', 'rescheduled', 'cancelled'],
-  bookingexperts: ['created', 'amended', 'cancelled', 'checked_in', 'checked_out'],
-  meetingpackage: ['created', 'amended', 'cancelled', 'checked_in', 'checked_out'],
-  meetergo: ['created', 'rescheduled', 'cancelled'],
-  zaui: ['created', 'amended', 'cancelled', 'checked_in'],
-  standardwebhooks: ['created', 'amended', 'rescheduled', 'cancelled', 'checked_in', 'checked_out'],
-};
+import {
+  ENTITY_PLATFORMS,
+  PLATFORM_KINDS,
+  type BookingChangeKind,
+  type Change,
+  type EntityChangeKind,
+  type EntityKind,
+  type SimCustomer,
+  type TruthBooking,
+  type TruthEntity,
+} from './model';
+import { entityStep, newCustomer } from './people';
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function createRandom(seed: number): () => number {
@@ -62,18 +27,20 @@ export function createRandom(seed: number): () => number {
   };
 }
 
-const FIRST = ['Ann', 'Bob', 'Cindy', 'Dirk', 'Eva', 'Femke', 'Gus', 'Hana'];
-const LAST = ['Smith', 'Jansen', 'de Vries', 'Novak', 'Okafor', 'Tanaka'];
 const DAY = 24 * 60 * 60 * 1000;
+/** The share of changes that are about people rather than bookings, where a platform has them. */
+const ENTITY_SHARE = 0.15;
 
 export class Truth {
   readonly bookings = new Map<string, TruthBooking>();
+  /** Customers (of every platform), accounts and contacts, by `Truth.entityKey`. */
+  readonly entities = new Map<string, TruthEntity>();
   readonly changes: Change[] = [];
   private clock: number;
   private counter = 0;
 
   constructor(
-    private readonly random: () => number,
+    readonly random: () => number,
     readonly runId: string,
     start = Date.now(),
   ) {
@@ -84,6 +51,10 @@ export class Truth {
     return `${platform}/${id}`;
   }
 
+  static entityKey(kind: EntityKind, platform: ProviderId, id: string): string {
+    return `${kind}/${platform}/${id}`;
+  }
+
   get(platform: ProviderId, id: string): TruthBooking | undefined {
     return this.bookings.get(Truth.key(platform, id));
   }
@@ -92,40 +63,76 @@ export class Truth {
     return [...this.bookings.values()].filter((b) => b.platform === platform);
   }
 
-  private tick(): number {
+  /** Live records of one kind on one platform. */
+  people(platform: ProviderId, kind: EntityKind): TruthEntity[] {
+    return [...this.entities.values()].filter(
+      (e) => e.platform === platform && e.kind === kind && !e.removed,
+    );
+  }
+
+  tick(): number {
     this.clock += 1000; // strictly increasing whole seconds: every change has its own version
     return this.clock;
   }
 
-  private pick<T>(items: readonly T[]): T {
+  pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.random() * items.length)];
     if (item === undefined) throw new Error('pick from an empty list');
     return item;
   }
 
-  private newId(platform: ProviderId): string {
+  newId(platform: ProviderId, prefix = 'sim'): string {
     this.counter += 1;
     const n = String(this.counter);
     // Zaui and MeetingPackage use numbers; the others opaque strings.
     if (platform === 'zaui' || platform === 'meetingpackage')
       return `${10000 + (Number.parseInt(this.runId, 36) % 90000)}${n.padStart(6, '0')}`;
-    return `sim_${this.runId}_${n}`;
+    return `${prefix}_${this.runId}_${n}`;
   }
 
-  private record(kind: ChangeKind, booking: TruthBooking, previous?: TruthBooking): Change {
+  private record(kind: BookingChangeKind, booking: TruthBooking, previous?: TruthBooking): Change {
     this.bookings.set(Truth.key(booking.platform, booking.id), booking);
     const change: Change = {
       seq: this.changes.length + 1,
+      platform: booking.platform,
+      entity: 'booking',
       kind,
-      booking: { ...booking },
+      booking: { ...booking, customer: { ...booking.customer } },
       ...(previous === undefined ? {} : { previous: { ...previous } }),
     };
     this.changes.push(change);
     return change;
   }
 
+  /** Stores a customer, account or contact without a webhook of its own. */
+  storeEntity(entity: TruthEntity): void {
+    this.entities.set(Truth.entityKey(entity.kind, entity.platform, entity.id), entity);
+  }
+
+  /** Stores a customer, account or contact and records the change (a webhook). */
+  recordEntity(kind: EntityChangeKind, entity: TruthEntity): Change {
+    this.storeEntity(entity);
+    const change: Change = {
+      seq: this.changes.length + 1,
+      platform: entity.platform,
+      entity: entity.kind,
+      kind,
+      record: { ...entity, fields: { ...entity.fields } },
+    };
+    this.changes.push(change);
+    return change;
+  }
+
+  /** The customer as a booking embeds it now. */
+  embedded(platform: ProviderId, customerId: string): SimCustomer {
+    const c = this.entities.get(Truth.entityKey('customer', platform, customerId));
+    if (c === undefined) throw new Error(`no customer ${platform}/${customerId}`);
+    const { email = '', firstName = '', lastName = '' } = c.fields;
+    return { id: c.id, email, firstName, lastName };
+  }
+
   private slot(): { startsAt: string; endsAt: string } {
-    // Days ahead, so neither reminders nor no-show timers fire during a run.
+    // Days ahead, so no no-show timer fires during a run.
     const start = Math.floor((this.clock + (3 + Math.floor(this.random() * 60)) * DAY) / 3.6e6);
     const startMs = start * 3.6e6;
     return {
@@ -136,21 +143,17 @@ export class Truth {
 
   create(platform: ProviderId): Change {
     const at = this.tick();
-    const id = this.newId(platform);
-    const first = this.pick(FIRST);
-    const last = this.pick(LAST);
-    const customer: SimCustomer = {
-      id: String(1000 + Math.floor(this.random() * 9000)),
-      email: `${first.toLowerCase()}.${id}@example.com`,
-      firstName: first,
-      lastName: last,
-    };
+    // A returning customer now and then; where the platform announces customers itself, the
+    // customer was announced by an earlier change (see step), elsewhere it comes with the booking.
+    const known = this.people(platform, 'customer');
+    const reuse = known.length > 0 && (ENTITY_PLATFORMS.has(platform) || this.random() < 0.25);
+    const customer = reuse ? this.pick(known) : newCustomer(this, platform, at);
     return this.record('created', {
       platform,
-      id,
+      id: this.newId(platform),
       status: 'confirmed',
       ...this.slot(),
-      customer,
+      customer: this.embedded(platform, customer.id),
       updatedAt: at,
       createdAt: at,
       guests: 1 + Math.floor(this.random() * 4),
@@ -158,7 +161,7 @@ export class Truth {
   }
 
   /** The changes this booking may still undergo on its platform. */
-  nextKinds(b: TruthBooking): ChangeKind[] {
+  nextKinds(b: TruthBooking): BookingChangeKind[] {
     const kinds = PLATFORM_KINDS[b.platform];
     if (b.status === 'confirmed')
       return kinds.filter((k) => k !== 'created' && k !== 'checked_out');
@@ -166,9 +169,14 @@ export class Truth {
     return [];
   }
 
-  change(b: TruthBooking, kind: ChangeKind): Change {
+  change(b: TruthBooking, kind: BookingChangeKind): Change {
     const at = this.tick();
-    const next: TruthBooking = { ...b, updatedAt: at };
+    // Every webhook about the booking carries its customer as the platform knows it now.
+    const next: TruthBooking = {
+      ...b,
+      customer: this.embedded(b.platform, b.customer.id),
+      updatedAt: at,
+    };
     switch (kind) {
       case 'created':
         throw new Error('use create()');
@@ -208,11 +216,19 @@ export class Truth {
 
   /** One more change: a new booking while `mayCreate` (randomly), else a change to an open one. */
   step(platforms: readonly ProviderId[], mayCreate: boolean): Change | undefined {
+    const withPeople = platforms.filter((p) => ENTITY_PLATFORMS.has(p));
+    if (withPeople.length > 0 && this.random() < ENTITY_SHARE)
+      return entityStep(this, this.pick(withPeople));
     const open = [...this.bookings.values()].filter(
       (b) => platforms.includes(b.platform) && this.nextKinds(b).length > 0,
     );
-    if (mayCreate && (open.length === 0 || this.random() < 0.4))
-      return this.create(this.pick(platforms));
+    if (mayCreate && (open.length === 0 || this.random() < 0.4)) {
+      const platform = this.pick(platforms);
+      // A platform that announces customers announces a new one before its first booking.
+      if (ENTITY_PLATFORMS.has(platform) && this.people(platform, 'customer').length === 0)
+        return entityStep(this, platform, 'customer');
+      return this.create(platform);
+    }
     if (open.length === 0) return undefined;
     const b = this.pick(open);
     return this.change(b, this.pick(this.nextKinds(b)));

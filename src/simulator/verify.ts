@@ -1,28 +1,48 @@
-// --verify: the read model against the truth (status per booking), and the effects ledger
-// against what a booking may have done (no status notified twice, no idempotency key twice).
+// --verify: waits until the system is quiet, then holds the read model (bookings, customers,
+// accounts, contacts) and every booking's effects against the truth (expectedEffects.ts).
 import { Client } from 'pg';
-import { bookingWorkflowId } from '../../workflows/shared';
-import type { Truth, TruthBooking } from './truth';
+import { DEFAULT_BOOKING_SETTINGS } from '../../workflows/settings';
+import { expectedRow, type ExpectedRow } from './entityPayloads';
+import { bookingHistories, checkEffects } from './expectedEffects';
+import { compareBookings, compareEntities, type Difference } from './readModel';
+import { ENTITY_PLATFORMS, type Change, type TruthBooking } from './model';
+import { Truth } from './truth';
 
-export interface Difference {
-  booking: string;
-  expected: string;
-  actual: string;
-}
+export type { Difference } from './readModel';
 
 export interface VerifyResult {
   matched: number;
   total: number;
+  /** Bookings, customers, accounts and contacts that differ from the truth. */
   differences: Difference[];
-  /** Effects done twice: a notification for the same status, or an idempotency key twice. */
+  /**
+   * Records whose newest change the platform gave up delivering (meetergo and MeetingPackage
+   * never retry): they may legitimately differ. Listed, not counted as differences.
+   */
+  excused: Difference[];
+  /** Customers, accounts and contacts compared (included in matched/total). */
+  entities: number;
+  /** Effects a booking's history requires that the ledger lacks, and ones it forbids. */
+  missing: string[];
+  extra: string[];
+  /** The same effect under two keys: a status notified twice. */
   doubled: string[];
   effects: number;
+  effectsByKind: Record<string, number>;
+  /** POSTs the downstream sink received again under a key it already had (retries). */
+  repeatedPosts: number;
   elapsedMs: number;
 }
 
 export interface VerifyOptions {
   databaseUrl: string;
   source?: string;
+  /** Changes never acknowledged (RunResult.lost of every run against this truth). */
+  lost?: Iterable<Change>;
+  /** Hookline's BOOKING_REMINDER_BEFORE in ms (default: its default, 24 h). */
+  reminderBeforeMs?: number;
+  /** The fake APIs' downstream sink (Idempotency-Key → POSTs), to check effects reached it. */
+  downstream?: ReadonlyMap<string, number>;
   /** Give up after this long without progress. */
   quietMs?: number;
   /** Hard deadline. */
@@ -32,44 +52,35 @@ export interface VerifyOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function compare(client: Client, source: string, bookings: TruthBooking[]) {
-  const { rows } = await client.query<{ provider: string; booking_id: string; status: string }>(
-    'SELECT provider, booking_id, status FROM bookings WHERE source = $1 AND booking_id = ANY($2)',
-    [source, bookings.map((b) => b.id)],
-  );
-  const actual = new Map(rows.map((r) => [`${r.provider}/${r.booking_id}`, r.status]));
-  const differences: Difference[] = [];
-  for (const b of bookings) {
-    const key = `${b.platform}/${b.id}`;
-    const status = actual.get(key) ?? '(missing)';
-    if (status !== b.status) differences.push({ booking: key, expected: b.status, actual: status });
+/** Records whose newest change is one of `lost`: nothing obliges Hookline to know it. */
+export function excusedSubjects(truth: Truth, lost: Iterable<Change>): Set<string> {
+  const newest = new Map<string, Change>();
+  for (const c of truth.changes) {
+    if (c.entity !== 'booking') {
+      newest.set(Truth.entityKey(c.entity, c.platform, c.record.id), c);
+      continue;
+    }
+    newest.set(Truth.key(c.platform, c.booking.id), c);
+    if (c.previous !== undefined) newest.set(Truth.key(c.platform, c.previous.id), c);
   }
-  return differences;
+  const gone = new Set(lost);
+  return new Set([...newest].filter(([, c]) => gone.has(c)).map(([key]) => key));
 }
 
-/** Effects in the ledger for these bookings, and those done twice. */
-export async function checkEffects(
-  client: Client,
-  source: string,
-  bookings: TruthBooking[],
-): Promise<{ effects: number; doubled: string[] }> {
-  const ids = bookings.map((b) => bookingWorkflowId(b.platform, source, b.id));
-  const { rows } = await client.query<{ idempotency_key: string; kind: string; n: string }>(
-    'SELECT idempotency_key, kind, count(*)::text AS n FROM effects WHERE workflow_id = ANY($1) GROUP BY idempotency_key, kind',
-    [ids],
+/** The customers, accounts and contacts the platforms told Hookline about, as rows. */
+function expectedRows(truth: Truth, excused: ReadonlySet<string>, bookings: TruthBooking[]) {
+  // Customers that only arrive inside bookings are known through a booking that was delivered.
+  const viaBookings = new Set(
+    bookings.map((b) => Truth.entityKey('customer', b.platform, b.customer.id)),
   );
-  const doubled: string[] = [];
-  const notified = new Map<string, string>();
-  for (const r of rows) {
-    if (Number(r.n) > 1) doubled.push(`${r.idempotency_key} ×${r.n}`);
-    const m = /^(.*):notify:([a-z_]+)->([a-z_]+):/.exec(r.idempotency_key);
-    if (m === null) continue;
-    const key = `${m[1] ?? ''} -> ${m[3] ?? ''}`;
-    const other = notified.get(key);
-    if (other !== undefined) doubled.push(`${key} notified twice (${other}, ${r.idempotency_key})`);
-    notified.set(key, r.idempotency_key);
+  const rows = { expected: [] as ExpectedRow[], excused: [] as ExpectedRow[] };
+  for (const [key, e] of truth.entities) {
+    const row = expectedRow(e);
+    if (row === undefined) continue;
+    if (excused.has(key)) rows.excused.push(row);
+    else if (ENTITY_PLATFORMS.has(e.platform) || viaBookings.has(key)) rows.expected.push(row);
   }
-  return { effects: rows.length, doubled };
+  return rows;
 }
 
 /** Polls the read model until it matches the truth, or nothing has moved for `quietMs`. */
@@ -79,31 +90,65 @@ export async function verifyAgainstTruth(
 ): Promise<VerifyResult> {
   const started = Date.now();
   const source = options.source ?? 'default';
-  const bookings = [...truth.bookings.values()];
+  const excused = excusedSubjects(truth, options.lost ?? []);
+  const all = [...truth.bookings.values()];
+  const bookings = all.filter((b) => !excused.has(Truth.key(b.platform, b.id)));
+  const excusedBookings = all.filter((b) => excused.has(Truth.key(b.platform, b.id)));
+  const rows = expectedRows(truth, excused, bookings);
+  const histories = bookingHistories(truth);
+  const effectOptions = {
+    excused,
+    reminderBeforeMs: options.reminderBeforeMs ?? DEFAULT_BOOKING_SETTINGS.reminderBeforeMs,
+    ...(options.downstream === undefined ? {} : { downstream: options.downstream }),
+  };
+  const total = bookings.length + rows.expected.length;
   const client = new Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
-    let differences = await compare(client, source, bookings);
+    const poll = async () => {
+      const differences = [
+        ...(await compareBookings(client, source, bookings)),
+        ...(await compareEntities(client, source, rows.expected)),
+      ];
+      const effects = await checkEffects(client, source, histories, effectOptions);
+      const { missing, unclaimed } = effects;
+      return {
+        differences,
+        effects,
+        pending: differences.length + missing.length + unclaimed.length,
+      };
+    };
+    let state = await poll();
     let lastProgress = Date.now();
-    let best = differences.length;
+    let best = state.pending;
     const quietMs = options.quietMs ?? 20_000;
     const deadline = started + (options.timeoutMs ?? 300_000);
-    while (differences.length > 0 && Date.now() - lastProgress < quietMs && Date.now() < deadline) {
-      options.onPoll?.(bookings.length - differences.length, bookings.length);
+    // Effects trail the read model (a notification after its write, a reminder timer after that).
+    while (state.pending > 0 && Date.now() - lastProgress < quietMs && Date.now() < deadline) {
+      options.onPoll?.(total - state.differences.length, total);
       await sleep(500);
-      differences = await compare(client, source, bookings);
-      if (differences.length < best) {
-        best = differences.length;
+      state = await poll();
+      if (state.pending < best) {
+        best = state.pending;
         lastProgress = Date.now();
       }
     }
-    const { effects, doubled } = await checkEffects(client, source, bookings);
+    const { differences, effects } = state;
     return {
-      matched: bookings.length - differences.length,
-      total: bookings.length,
+      matched: total - differences.length,
+      total,
       differences,
-      doubled,
-      effects,
+      excused: [
+        ...(await compareBookings(client, source, excusedBookings)),
+        ...(await compareEntities(client, source, rows.excused)),
+      ],
+      entities: rows.expected.length,
+      missing: effects.missing,
+      extra: [...effects.extra, ...effects.unclaimed],
+      doubled: effects.doubled,
+      effects: effects.effects,
+      effectsByKind: effects.byKind,
+      repeatedPosts: effects.repeatedPosts,
       elapsedMs: Date.now() - started,
     };
   } finally {

@@ -132,9 +132,10 @@ export async function runBadInput(h: Harness, runsPerPlatform: number): Promise<
     if (phase === 'unauthenticated') {
       await new Promise((r) => setTimeout(r, 1500)); // visibility is eventually consistent
       // Started meanwhile by anything else (a late customer sync, a reconcile): not theirs.
-      const known = new Set(
-        [...h.truth.bookings.values()].flatMap((b) => [b.id, b.customer.id, b.customer.email]),
-      );
+      const known = new Set([
+        ...[...h.truth.bookings.values()].flatMap((b) => [b.id, b.customer.id, b.customer.email]),
+        ...[...h.truth.entities.values()].map((e) => e.id),
+      ]);
       for await (const w of h.client.workflow.list({
         query: `StartTime >= "${phaseStart}" AND WorkflowType != 'reconcileWorkflow'`,
       })) {

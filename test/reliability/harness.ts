@@ -52,11 +52,16 @@ export interface Harness {
   client: Client;
   db: PgClient;
   startWorker(): Promise<void>;
-  killWorker(): void;
+  /** `kill -9`, resolved once the process is gone. */
+  killWorker(): Promise<void>;
+  /** Starts a receiver on the same port, so the simulator keeps its URL. */
   startReceiver(): Promise<void>;
-  killReceiver(): void;
+  /** `kill -9`, resolved once the process is gone (its port is free again). */
+  killReceiver(): Promise<void>;
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
+  /** Where each part's stdout and stderr go, every run of it appended. */
+  logFiles: { worker: string; receiver: string };
   /** Every log line the processes wrote (for the secrets check). */
   logs(): string;
   stop(): Promise<void>;
@@ -122,10 +127,13 @@ export async function startHarness(options: {
     ...simulatorEnv(secrets, apis.url),
     ...options.extraEnv,
   };
-  const logFile = path.join(dir, 'processes.log');
-  writeFileSync(logFile, '');
+  const logFiles = {
+    worker: path.join(dir, 'worker.log'),
+    receiver: path.join(dir, 'receiver.log'),
+  };
+  for (const file of Object.values(logFiles)) writeFileSync(file, '');
   const spawnPart = (command: 'worker' | 'receiver'): ChildProcess => {
-    const fd = openSync(logFile, 'a');
+    const fd = openSync(logFiles[command], 'a');
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hookline.js'), command], {
       cwd: ROOT,
       env,
@@ -134,7 +142,17 @@ export async function startHarness(options: {
     closeSync(fd);
     return child;
   };
-  const logs = () => readFileSync(logFile, 'utf8');
+  const logs = () =>
+    Object.values(logFiles)
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('');
+  const workerLog = () => readFileSync(logFiles.worker, 'utf8');
+  const kill = async (child: ChildProcess | undefined) => {
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
   let worker: ChildProcess | undefined;
   let receiver: ChildProcess | undefined;
   const receiverUrl = `http://127.0.0.1:${receiverPort}`;
@@ -153,13 +171,14 @@ export async function startHarness(options: {
     client,
     db,
     async startWorker() {
-      const before = logs().split('"worker running"').length;
+      const before = workerLog().split('"worker running"').length;
       worker = spawnPart('worker');
-      await until('worker', () => logs().split('"worker running"').length > before, 60_000);
+      await until('worker', () => workerLog().split('"worker running"').length > before, 60_000);
     },
-    killWorker() {
-      worker?.kill('SIGKILL');
+    async killWorker() {
+      const child = worker;
       worker = undefined;
+      await kill(child);
     },
     async startReceiver() {
       receiver = spawnPart('receiver');
@@ -173,9 +192,10 @@ export async function startHarness(options: {
         30_000,
       );
     },
-    killReceiver() {
-      receiver?.kill('SIGKILL');
+    async killReceiver() {
+      const child = receiver;
       receiver = undefined;
+      await kill(child);
     },
     async stopTemporal() {
       await temporal?.stop();
@@ -184,10 +204,10 @@ export async function startHarness(options: {
     async startTemporal() {
       temporal = await startTemporalServer();
     },
+    logFiles,
     logs,
     async stop() {
-      harness.killReceiver();
-      harness.killWorker();
+      await Promise.all([harness.killReceiver(), harness.killWorker()]);
       await Promise.allSettled([connection.close(), db.end(), apis.close(), temporal?.stop()]);
       const cleanup = new PgClient({ connectionString: baseUrl });
       await cleanup.connect();

@@ -1,0 +1,62 @@
+// Outages the scenarios cause: `kill -9` of the receiver at given points of a run (scenario 4),
+// and what the receiver answers while Temporal is down (scenario 5).
+import { signMeeva } from '../../src/simulator/sign/meeva';
+import type { Harness } from './harness';
+
+/** How long changes keep coming while the receiver is down, before the run waits for it. */
+const DOWN_WHILE_RUNNING_MS = 1000;
+
+export function receiverCrashes(h: Harness, kills: ReadonlySet<number>) {
+  let killed = 0;
+  let restart: { promise: Promise<void>; since: number } | undefined;
+  const downMs: number[] = [];
+  const startAgain = () => {
+    const since = Date.now();
+    return { since, promise: h.startReceiver().then(() => void downMs.push(Date.now() - since)) };
+  };
+  return {
+    killed: () => killed,
+    /** How long each restart took (the port was closed meanwhile). */
+    downMs: () => downMs,
+    /** The run's onChange: kills at the chosen indexes. */
+    onChange: async (_change: unknown, index: number): Promise<void> => {
+      // Changes made while the receiver is down meet a refused connection; after a second
+      // the run waits for the restart, so each kill costs a bounded share of the changes.
+      if (restart !== undefined && Date.now() - restart.since > DOWN_WHILE_RUNNING_MS) {
+        await restart.promise;
+        restart = undefined;
+      }
+      if (!kills.has(index)) return;
+      if (restart !== undefined) await restart.promise;
+      await h.killReceiver(); // whatever was in flight gets its connection reset
+      killed += 1;
+      restart = startAgain();
+    },
+    /** The receiver is up again. */
+    async settled(): Promise<void> {
+      await restart?.promise;
+    },
+  };
+}
+
+/** Five signed deliveries while Temporal is down: their statuses, and how fast they came. */
+export async function probeWhileTemporalDown(h: Harness) {
+  const downStatuses: Record<string, number> = {};
+  let retryAfterMissing = 0;
+  const body = '{"id":"evt_down","type":"booking.created","data":{"booking":{"id":"x"}}}';
+  const meeva = h.secrets.meeva;
+  if (meeva === undefined) throw new Error('no meeva secrets');
+  const started = Date.now();
+  for (let i = 0; i < 5; i += 1) {
+    const d = signMeeva(body.replace('evt_down', `evt_down_${i}`), meeva.secret);
+    const res = await fetch(`${h.receiverUrl}/webhooks/meeva`, {
+      method: 'POST',
+      headers: d.headers,
+      body: d.body,
+    });
+    await res.arrayBuffer();
+    downStatuses[res.status] = (downStatuses[res.status] ?? 0) + 1;
+    if (res.headers.get('retry-after') === null) retryAfterMissing += 1;
+  }
+  return { downStatuses, retryAfterMissing, answeredWithin: (Date.now() - started) / 5 };
+}

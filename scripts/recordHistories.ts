@@ -78,6 +78,13 @@ async function main(): Promise<void> {
     });
     await stack.dispatcher.dispatch(meeva('booking.created.json'));
     await stack.dispatcher.dispatch(meeva('booking.created.json'));
+    // The platform's API agrees with the reschedule (its answer is what the workflow applies).
+    stack.api.routes.set('/bookings/bkg_abc123', {
+      id: 'bkg_abc123',
+      status: 'cancelled',
+      startsAt: '2030-01-20T14:00:00Z',
+      attendee: { email: 'jane@example.com' },
+    });
     await stack.dispatcher.dispatch(meeva('booking.rescheduled.json'));
     await stack.dispatcher.dispatch(
       meeva('booking.cancelled.json').map((e) => ({

@@ -90,7 +90,7 @@ export function createBookingRuntime(
   carried: Carried | undefined,
 ) {
   const { workflowId } = workflowInfo();
-  const acts = runActivities();
+  const { converge, effects: sideEffects } = runActivities({ withEffects: true });
   let state = carried?.state ?? initialBookingState(key);
   const inbox: BookingEvent[] = [...(carried?.inbox ?? [])];
   const seen = new BoundedSet(carried?.seen ?? [], MAX_SEEN);
@@ -144,7 +144,7 @@ export function createBookingRuntime(
   async function fetchAuthoritative(): Promise<void> {
     // Inputs for the worker's drift and staleness metrics only: no new command, replay-safe.
     const fetched = await guarded('fetch', () =>
-      acts.fetchBooking({
+      converge.fetchBooking({
         ...key,
         expectedStatus: state.status,
         ...(marks.confirmedAt === undefined ? {} : { lastConfirmedAt: marks.confirmedAt }),
@@ -167,7 +167,7 @@ export function createBookingRuntime(
     body: Record<string, unknown>,
   ) {
     const result = await guarded(kind, () =>
-      acts.notifyDownstream({ idempotencyKey, workflowId, kind, body }),
+      sideEffects.notifyDownstream({ idempotencyKey, workflowId, kind, body }),
     );
     if (result?.applied === true) effectsDone += 1;
     note(
@@ -179,7 +179,7 @@ export function createBookingRuntime(
   /** Writes the read model and runs what the change implies: notifications, customer sync. */
   async function commit(reason: string, lastSeen: Transition | undefined): Promise<void> {
     const written = await guarded('read-model write', () =>
-      acts.writeBooking({
+      converge.writeBooking({
         idempotencyKey: `${workflowId}:write:${reason}`,
         workflowId,
         row: toRow(state),
@@ -211,7 +211,7 @@ export function createBookingRuntime(
         : `${workflowId}:customer:${customer.id}:v${state.version ?? 0}`;
     if (customer !== undefined && syncKey !== undefined && marks.customerSynced !== syncKey) {
       const synced = await guarded('customer sync', () =>
-        acts.syncCustomer({
+        sideEffects.syncCustomer({
           idempotencyKey: syncKey,
           workflowId,
           provider: key.provider,

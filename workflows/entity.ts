@@ -30,7 +30,7 @@ export interface EntityWorkflowInput {
 
 export async function entityWorkflow(input: EntityWorkflowInput): Promise<EntityState> {
   const { workflowId } = workflowInfo();
-  const { writeEntity } = runActivities();
+  const { writeEntity } = runActivities({ withEffects: false }).converge;
   let state = input.state ?? initialEntityState(input.key);
   const inbox: EntityEvent[] = [...(input.inbox ?? [])];
   const seen = new BoundedSet(input.seen ?? [], MAX_SEEN_EVENT_IDS);

@@ -202,7 +202,7 @@ describe('booking workflow on the real dev server', () => {
     await eventually(async () => expect(await row(id)).toMatchObject({ status: 'confirmed' }));
     const handle = stack.env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id));
     const scheduled = await eventually(async () => {
-      const { events: history = [] } = await handle.fetchHistory();
+      const history = (await handle.fetchHistory()).events ?? [];
       const types = history.flatMap((e) => {
         const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
         return name == null ? [] : [name];

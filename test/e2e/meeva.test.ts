@@ -64,14 +64,17 @@ describe('Meeva end to end', () => {
     );
     expect(rows[0]).toMatchObject({ status: 'confirmed', customer_id: 'jane@example.com' });
     expect(new Date(rows[0]?.starts_at ?? 0).toISOString()).toBe('2025-01-20T14:00:00.000Z');
-    const effects = await stack.db.query<{ kind: string }>(
-      "SELECT kind FROM effects WHERE workflow_id = 'booking/meeva/default/bkg_abc123'",
-    );
-    expect(effects.rows.map((r) => r.kind).sort()).toEqual([
-      'customer-sync',
-      'notification',
-      'read-model:booking',
-    ]);
+    // The notification and the customer sync are activities scheduled after the write.
+    await eventually(async () => {
+      const effects = await stack.db.query<{ kind: string }>(
+        "SELECT kind FROM effects WHERE workflow_id = 'booking/meeva/default/bkg_abc123'",
+      );
+      expect(effects.rows.map((r) => r.kind).sort()).toEqual([
+        'customer-sync',
+        'notification',
+        'read-model:booking',
+      ]);
+    });
     // The attendee is written by the customer's own workflow, not by the booking's.
     await eventually(async () => {
       const customers = await stack.db.query<{ id: string }>(

@@ -261,18 +261,7 @@ export function createBookingRuntime(
       note('operator', `${kind}: ${reason}`);
       if (paused !== undefined) operator = { kind, reason };
       else if (kind === 'refetch') {
-        inbox.push({
-          provider: key.provider,
-          source: key.source,
-          entity: 'booking',
-          entityId: key.bookingId,
-          bookingId: key.bookingId,
-          action: 'reconcile',
-          eventId: `operator-refetch:${workflowInfo().runId}:${timeline.length}`,
-          occurredAt: now(),
-          receivedAt: now(),
-          payload: { data: {} },
-        });
+        inbox.push(reconcileEvent(`operator-refetch:${workflowInfo().runId}:${timeline.length}`));
       }
       return view();
     },
@@ -345,21 +334,26 @@ export function createBookingRuntime(
       const added = state.transitions.length - before + (marks.uncommitted ?? 0);
       marks = { ...marks, uncommitted: Math.min(state.transitions.length, Math.max(0, added)) };
       const last = pending.at(-1);
-      const sync: BookingEvent = {
-        provider: key.provider,
-        source: key.source,
-        entity: 'booking',
-        entityId: key.bookingId,
-        bookingId: key.bookingId,
-        action: 'reconcile',
-        eventId: `folded:${last?.eventId ?? workflowInfo().runId}`,
-        occurredAt: now(),
-        receivedAt: now(),
-        payload: { data: {} },
-      };
+      const sync = reconcileEvent(`folded:${last?.eventId ?? workflowInfo().runId}`);
       return { state, inbox: [sync], seen: seen.toArray(), effectsDone, marks, timeline };
     },
   };
+
+  /** A `reconcile` event of this booking: the next batch fetches the authoritative state. */
+  function reconcileEvent(eventId: string): BookingEvent {
+    return {
+      provider: key.provider,
+      source: key.source,
+      entity: 'booking',
+      entityId: key.bookingId,
+      bookingId: key.bookingId,
+      action: 'reconcile',
+      eventId,
+      occurredAt: now(),
+      receivedAt: now(),
+      payload: { data: {} },
+    };
+  }
 
   /** Applies events to the state through the pure reducer; no activity runs here. */
   function fold(events: readonly BookingEvent[]): void {

@@ -45,18 +45,23 @@ async function hookline(
   }
 }
 
+/** A confirmed booking starting 2030-02-01, from the payload source (no API fetch). */
+function createBooking(bookingId: string) {
+  return stack.dispatcher.dispatch([
+    bookingEvent(
+      'created',
+      Date.parse('2030-01-01T00:00:00Z'),
+      { startsAt: '2030-02-01T10:00:00Z' },
+      { source: 'payload', bookingId, entityId: bookingId },
+    ),
+  ]);
+}
+
 describe('hookline CLI', () => {
   const id = bookingWorkflowId('meeva', 'payload', 'bkg_cli');
 
   beforeAll(async () => {
-    await stack.dispatcher.dispatch([
-      bookingEvent(
-        'created',
-        Date.parse('2030-01-01T00:00:00Z'),
-        { startsAt: '2030-02-01T10:00:00Z' },
-        { source: 'payload', bookingId: 'bkg_cli', entityId: 'bkg_cli' },
-      ),
-    ]);
+    await createBooking('bkg_cli');
     await eventually(async () =>
       expect(
         (await stack.env.client.workflow.getHandle(id).query(bookingStateQuery)).counts.writes,
@@ -81,14 +86,7 @@ describe('hookline CLI', () => {
   it('resumes a paused booking and says what happened: paused again, then continued', async () => {
     const pausedId = bookingWorkflowId('meeva', 'payload', 'bkg_cli_paused');
     stack.api.routes.delete('/downstream'); // 404: the downstream system refuses notifications
-    await stack.dispatcher.dispatch([
-      bookingEvent(
-        'created',
-        Date.parse('2030-01-01T00:00:00Z'),
-        { startsAt: '2030-02-01T10:00:00Z' },
-        { source: 'payload', bookingId: 'bkg_cli_paused', entityId: 'bkg_cli_paused' },
-      ),
-    ]);
+    await createBooking('bkg_cli_paused');
     await eventually(async () =>
       expect(
         (await stack.env.client.workflow.getHandle(pausedId).query(bookingStateQuery)).paused,

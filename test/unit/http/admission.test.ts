@@ -2,25 +2,9 @@
 // Retry-After at once (not after the hand-off deadline), nothing of it is handed off, and the
 // receiver admits again as soon as the held requests are answered.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Server } from 'node:http';
-import pino from 'pino';
-import { createApp } from '../../../src/app';
 import type { CanonicalEvent } from '../../../src/events/canonical';
-import { createMetrics } from '../../../src/metrics';
 import type { Dispatcher } from '../../../src/temporal/dispatcherTypes';
-import { signMeeva } from '../../helpers/sign/meeva';
-
-const SECRET = 'whsec_YWRtaXNzaW9uLXRlc3Qtc2VjcmV0';
-
-function booking(id: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      id: `evt_${id}`,
-      type: 'booking.created',
-      data: { booking: { id, status: 'confirmed', createdAt: '2026-11-01T10:00:00Z' } },
-    }),
-  );
-}
+import { listenMeevaReceiver } from '../../helpers/meevaReceiver';
 
 /** A dispatcher whose hand-offs wait until released: a Temporal that has slowed down. */
 function heldDispatcher() {
@@ -47,44 +31,13 @@ function heldDispatcher() {
   };
 }
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-});
+let close: (() => void) | undefined;
+afterEach(() => close?.());
 
 async function start(dispatcher: Dispatcher, maxInFlight: number) {
-  const metrics = createMetrics();
-  const app = createApp({
-    dispatcher,
-    sources: [
-      {
-        provider: 'meeva',
-        name: 'default',
-        secrets: [SECRET],
-        auth: 'secret',
-        allowedIps: [],
-        options: {},
-      },
-    ],
-    logger: pino({ level: 'silent' }),
-    metrics,
-    bodyLimitBytes: 64 * 1024,
-    maxInFlight,
-  });
-  const listening = app.listen(0, '127.0.0.1');
-  server = listening;
-  await new Promise((resolve) => listening.once('listening', resolve));
-  const { port } = listening.address() as { port: number };
-  const post = (id: string) => {
-    const d = signMeeva(booking(id), SECRET);
-    return fetch(`http://127.0.0.1:${port}/webhooks/meeva`, {
-      method: 'POST',
-      headers: d.headers,
-      body: d.body,
-    });
-  };
-  return { post, metrics };
+  const receiver = await listenMeevaReceiver(dispatcher, { maxInFlight });
+  close = receiver.close;
+  return receiver;
 }
 
 async function until(check: () => boolean) {
@@ -127,14 +80,7 @@ describe('load shedding (MAX_INFLIGHT_HANDOFFS)', () => {
     const held = heldDispatcher();
     const { post } = await start(held.dispatcher, 1);
     const controller = new AbortController();
-    const d = signMeeva(booking('gone'), SECRET);
-    const { port } = server?.address() as { port: number };
-    const abandoned = fetch(`http://127.0.0.1:${port}/webhooks/meeva`, {
-      method: 'POST',
-      headers: d.headers,
-      body: d.body,
-      signal: controller.signal,
-    }).catch(() => 'aborted');
+    const abandoned = post('gone', { signal: controller.signal }).catch(() => 'aborted');
     await until(() => held.held() === 1);
     controller.abort();
     expect(await abandoned).toBe('aborted');

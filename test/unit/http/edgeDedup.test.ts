@@ -2,31 +2,12 @@
 // 200 without a new hand-off and counted as duplicate_at_edge; an event whose hand-off failed is
 // not remembered, so its redelivery is handed off.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Server } from 'node:http';
-import pino from 'pino';
-import { createApp } from '../../../src/app';
 import type { CanonicalEvent } from '../../../src/events/canonical';
-import { createMetrics } from '../../../src/metrics';
 import type { Dispatcher } from '../../../src/temporal/dispatcherTypes';
-import { signMeeva } from '../../helpers/sign/meeva';
+import { listenMeevaReceiver } from '../../helpers/meevaReceiver';
 
-const SECRET = 'whsec_ZWRnZS1kZWR1cC10ZXN0LXNlY3JldA==';
-
-function booking(id: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      id: `evt_${id}`,
-      type: 'booking.created',
-      data: { booking: { id, status: 'confirmed', createdAt: '2026-11-01T10:00:00Z' } },
-    }),
-  );
-}
-
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-});
+let close: (() => void) | undefined;
+afterEach(() => close?.());
 
 async function start(edgeDedupSize: number) {
   const handedOff: CanonicalEvent[] = [];
@@ -40,37 +21,10 @@ async function start(edgeDedupSize: number) {
     quarantine: () => Promise.resolve(),
     ready: () => Promise.resolve(true),
   };
-  const metrics = createMetrics();
-  const app = createApp({
-    dispatcher,
-    sources: [
-      {
-        provider: 'meeva',
-        name: 'default',
-        secrets: [SECRET],
-        auth: 'secret',
-        allowedIps: [],
-        options: {},
-      },
-    ],
-    logger: pino({ level: 'silent' }),
-    metrics,
-    bodyLimitBytes: 64 * 1024,
-    edgeDedupSize,
-  });
-  const listening = app.listen(0, '127.0.0.1');
-  server = listening;
-  await new Promise((resolve) => listening.once('listening', resolve));
-  const { port } = listening.address() as { port: number };
-  const post = async (id: string) => {
-    const d = signMeeva(booking(id), SECRET);
-    const res = await fetch(`http://127.0.0.1:${port}/webhooks/meeva`, {
-      method: 'POST',
-      headers: d.headers,
-      body: d.body,
-    });
-    return res.status;
-  };
+  const receiver = await listenMeevaReceiver(dispatcher, { edgeDedupSize });
+  close = receiver.close;
+  const { metrics } = receiver;
+  const post = async (id: string) => (await receiver.post(id)).status;
   const outcomes = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
       (await metrics.deliveries.get()).values.map((v) => [String(v.labels['outcome']), v.value]),

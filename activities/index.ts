@@ -43,15 +43,16 @@ export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSe
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const timeout = deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs };
   return {
     ...createStoreActivities(deps.db),
-    ...createReconcileActivities({ ...deps, apis: apiRegistry(deps.sources) }),
+    ...createReconcileActivities({ ...deps, ...timeout, apis: apiRegistry(deps.sources) }),
     ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
     ...createProviderActivities({
       apis: apiRegistry(deps.sources),
       specs: BOOKING_APIS,
       metrics: deps.metrics,
-      ...(deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs }),
+      ...timeout,
     }),
   };
 }

@@ -98,6 +98,7 @@ export async function startWorker(
     activities: createActivities({
       db,
       sources: config.sources,
+      apiTimeoutMs: config.providerApiTimeoutMs,
       downstreamUrl: config.downstreamWebhookUrl,
       bookingSettings: bookingSettingsFor(config.booking),
       metrics,

@@ -53,6 +53,17 @@ const envSchema = z.object({
   EDGE_DEDUP_SIZE: countOrOff(10_000),
   /** The worker's sticky cache (workflows kept in memory between tasks); bounds its RSS. */
   WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1000),
+  /** Deadline of each request to a platform's API; under the fetch step's 30 s limit, so a hung
+   * API ends in Hookline's own timeout (and a retry), never in the step's. */
+  PROVIDER_API_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(100, 'at least 100 ms')
+      .max(25_000, 'at most 25000: the fetch step itself ends after 30 s')
+      .default(10_000),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -129,6 +140,8 @@ export interface Config {
   edgeDedupSize: number;
   /** Sticky cache size of each worker; 0 turns the cache off (every task replays). */
   workerMaxCachedWorkflows: number;
+  /** Deadline of each request to a platform's API. */
+  providerApiTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
   temporal: {
@@ -280,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInflightHandoffs: e.MAX_INFLIGHT_HANDOFFS,
     edgeDedupSize: e.EDGE_DEDUP_SIZE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    providerApiTimeoutMs: e.PROVIDER_API_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.HOOKLINE_DATA_DIR),
     temporal: {

@@ -45,6 +45,15 @@ describe('configuration', () => {
     );
   });
 
+  it('gives up on a platform API after 10 s by default, and keeps the deadline under the fetch step', () => {
+    expect(loadConfig({}).providerApiTimeoutMs).toBe(10_000);
+    expect(loadConfig({ PROVIDER_API_TIMEOUT_MS: '2500' }).providerApiTimeoutMs).toBe(2500);
+    // Past the step's own 30 s limit a hung API would fail the step instead of being retried.
+    expect(() => loadConfig({ PROVIDER_API_TIMEOUT_MS: '60000' })).toThrow(
+      /PROVIDER_API_TIMEOUT_MS \(at most 25000/,
+    );
+  });
+
   it('names the bad variable in one sentence', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

@@ -19,6 +19,8 @@ export interface FakeApiStats {
   /** Held without an answer; `timedOut` of them were abandoned by the client first. */
   hangs: number;
   timedOut: number;
+  /** How long, summed, the timed-out ones were held before the client hung up. */
+  timedOutHeldMs: number;
 }
 
 export interface FakeApis {
@@ -102,7 +104,8 @@ export async function startFakeApis(options: {
   apiErrors?: number;
   /**
    * How long a hung request is held before its connection is dropped. Longer than Hookline's
-   * API client timeout (10 s), so the client gives up first: a real timeout, not a reset.
+   * API client timeout (PROVIDER_API_TIMEOUT_MS, 10 s by default), so the client gives up first:
+   * a real timeout, not a reset.
    */
   hangMs?: number;
 }): Promise<FakeApis> {
@@ -114,6 +117,7 @@ export async function startFakeApis(options: {
     resets: 0,
     hangs: 0,
     timedOut: 0,
+    timedOutHeldMs: 0,
   };
   const hangMs = options.hangMs ?? 15_000;
   const hung = new Set<NodeJS.Timeout>();
@@ -149,6 +153,7 @@ export async function startFakeApis(options: {
         // A platform that accepts the request and never answers: only the client's own timeout
         // ends it. Counted as timed out when the client hangs up before we would have.
         stats.hangs += 1;
+        const heldSince = Date.now();
         const timer = setTimeout(() => {
           hung.delete(timer);
           req.socket.destroy();
@@ -158,6 +163,7 @@ export async function startFakeApis(options: {
           if (!hung.delete(timer)) return;
           clearTimeout(timer);
           stats.timedOut += 1;
+          stats.timedOutHeldMs += Date.now() - heldSince;
         });
       }
       return;

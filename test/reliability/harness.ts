@@ -3,7 +3,7 @@
 // simulator's fake platform APIs in this process. Each part can be killed and restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,7 +64,8 @@ export interface Harness {
   logFiles: { worker: string; receiver: string };
   /** Every log line the processes wrote (for the secrets check). */
   logs(): string;
-  stop(): Promise<void>;
+  /** Stops everything and drops the schema; the temp directory (logs) stays when `keepDir`. */
+  stop(options?: { keepDir?: boolean }): Promise<void>;
 }
 
 export function reliabilityDatabaseUrl(): string | undefined {
@@ -122,7 +123,6 @@ export async function startHarness(options: {
     LOG_LEVEL: 'info',
     PORT: String(receiverPort),
     HOST: '127.0.0.1',
-    HANDOFF_TIMEOUT_MS: '2000',
     BOOKING_COALESCE: '200ms',
     ...simulatorEnv(secrets, apis.url),
     ...options.extraEnv,
@@ -206,13 +206,15 @@ export async function startHarness(options: {
     },
     logFiles,
     logs,
-    async stop() {
+    async stop({ keepDir = false } = {}) {
       await Promise.all([harness.killReceiver(), harness.killWorker()]);
       await Promise.allSettled([connection.close(), db.end(), apis.close(), temporal?.stop()]);
       const cleanup = new PgClient({ connectionString: baseUrl });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
       await cleanup.end();
+      if (keepDir) process.stderr.write(`reliability logs kept in ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
@@ -220,7 +222,7 @@ export async function startHarness(options: {
     await harness.startWorker(); // migrates the schema
     await harness.startReceiver();
   } catch (err) {
-    await harness.stop();
+    await harness.stop({ keepDir: true });
     throw err;
   }
   return harness;

@@ -6,6 +6,8 @@ import type { ProviderId } from '../events/canonical';
 import type { EntityChange, EntityKind, TruthBooking, TruthEntity } from './model';
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+/** The date part of an ISO time: `2026-03-01`. */
+export const day = (isoTime: string) => isoTime.slice(0, 10);
 
 export function zauiEnvelope(
   seq: number,

@@ -10,7 +10,8 @@ import { signStandardWebhook } from './sign/standardwebhooks';
 import type { Delivery } from './sign/types';
 import { signZaui } from './sign/zaui';
 import type { BookingChange, Change, TruthBooking } from './model';
-import { entityWebhookBody, iso, zauiEnvelope } from './entityPayloads';
+import { day, entityWebhookBody, iso } from './entityPayloads';
+import { zauiBody } from './zauiBooking';
 
 export interface PlatformSecrets {
   /** Webhook secret or URL token. */
@@ -19,7 +20,6 @@ export interface PlatformSecrets {
   apiKey: string;
 }
 
-const day = (isoTime: string) => isoTime.slice(0, 10);
 /** Per-booking management token meetergo puts in payloads: must never be stored or logged. */
 export const meetergoManagementSecret = (b: TruthBooking) => `mgmt_secret_${b.id}`;
 
@@ -82,60 +82,6 @@ function appointment(b: TruthBooking): Record<string, unknown> {
     createdAt: iso(b.createdAt),
     updatedAt: iso(b.updatedAt),
   };
-}
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August'];
-const MONTHS2 = ['September', 'October', 'November', 'December'];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-function zauiLongDate(isoTime: string): string {
-  const d = new Date(isoTime);
-  const month = [...MONTHS, ...MONTHS2][d.getUTCMonth()] ?? 'January';
-  return `${WEEKDAYS[d.getUTCDay()] ?? 'Monday'} ${month} ${d.getUTCDate()} ${d.getUTCFullYear()}`;
-}
-
-function zauiBody(change: BookingChange): Record<string, unknown> {
-  const b = change.booking;
-  const customers = {
-    customer: {
-      customerId: b.customer.id,
-      firstName: b.customer.firstName,
-      lastName: b.customer.lastName,
-      email: b.customer.email,
-    },
-  };
-  if (change.kind === 'checked_in') {
-    return zauiEnvelope(change.seq, b.id, b.updatedAt, 700, 700, {
-      checkinData: {
-        bookingId: b.id,
-        checkedIn_activityId: '166',
-        checkedIn_activityDate: day(b.startsAt),
-        checkedIn_activityTime: b.startsAt.slice(11, 16),
-        checkedIn_guestId: b.customer.id,
-        checkedIn_checkInCurrentStatus: 'true',
-        customers,
-      },
-    });
-  }
-  const type = change.kind === 'created' ? 100 : change.kind === 'cancelled' ? 102 : 101;
-  return zauiEnvelope(change.seq, b.id, b.updatedAt, 100, type, {
-    booking: {
-      bookingId: b.id,
-      bookingSaleDateTime: iso(b.createdAt).replace('T', ' ').replace('Z', ''),
-      bookingCloseDateTime: '0000-00-00 00:00:00',
-      activities: {
-        activity: {
-          activityId: '166',
-          activityName: 'Simulated tour',
-          activityDate: zauiLongDate(b.startsAt),
-          activityTime: b.startsAt.slice(11, 19),
-          activityStatus: b.status === 'cancelled' ? 'Cancelled' : 'Active',
-          passengers: { adults: String(b.guests) },
-        },
-      },
-      customers,
-      products: {},
-    },
-  });
 }
 
 function meevaBody(change: BookingChange): Record<string, unknown> {

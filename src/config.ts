@@ -1,44 +1,23 @@
 // Configuration is read once, here, by the entrypoints; everything else receives slices of it.
 // Environment first; named sources may come from a JSON or YAML file (HOOKLINE_CONFIG).
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import ms from 'ms';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { PROVIDER_IDS, type ProviderId } from './events/canonical';
+import { PROVIDER_IDS } from './events/canonical';
+import {
+  ConfigError,
+  countOrOff,
+  duration,
+  emptyToUndefined,
+  optionalString,
+  port,
+  positiveInt,
+  text,
+  url,
+} from './configFields';
+import { defaultSourceFromEnv, sourcesFromFile, type SourceConfig } from './configSources';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-// Defaults sit inside the preprocess, so an empty variable (made undefined) gets them too.
-const port = (fallback: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
-const positiveInt = (fallback: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
-const countOrOff = (fallback: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(fallback));
-/** `1s`, `15m`, `24h`, `7d` or plain milliseconds; `0` or `off` turns a timer off. */
-const duration = (fallback: string) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .default(fallback)
-      .transform((value, ctx) => {
-        if (value === 'off') return 0;
-        const parsed = /^\d+$/.test(value) ? Number(value) : ms(value as ms.StringValue);
-        if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
-          ctx.addIssue({ code: 'custom', message: 'a duration like 1s, 15m, 24h, 7d, or off' });
-          return z.NEVER;
-        }
-        return parsed;
-      }),
-  );
-const text = (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback));
-const url = z.preprocess(emptyToUndefined, z.url().optional());
+export { ConfigError } from './configFields';
+export { sourceSchema, type SourceConfig } from './configSources';
 
 const envSchema = z.object({
   PORT: port(3000),
@@ -104,31 +83,6 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url,
 });
 
-const sourceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a source name is lower-case letters, digits, - and _');
-
-export const sourceSchema = z.object({
-  name: sourceNameSchema,
-  /** One or several secrets, newest first. */
-  secrets: z.array(z.string().min(1)).default([]),
-  auth: z.enum(['secret', 'none']).default('secret'),
-  api: z
-    .object({
-      url: z.url(),
-      key: z.string().min(1).optional(),
-      userId: z.string().min(1).optional(),
-    })
-    .optional(),
-  allowedIps: z.array(z.string().min(1)).default([]),
-  options: z.record(z.string(), z.string()).default({}),
-});
-export type SourceConfig = z.infer<typeof sourceSchema> & { provider: ProviderId };
-
-const fileSchema = z.object({
-  sources: z.partialRecord(z.enum(PROVIDER_IDS), z.array(sourceSchema)).default({}),
-});
-
 export interface Config {
   port: number;
   host: string;
@@ -172,96 +126,6 @@ export interface Config {
     noShowGraceMs: number;
     closeAfterMs: number;
   };
-}
-
-/** Provider-specific settings that may be given as `<PROVIDER>_<NAME>` for the default source. */
-const PROVIDER_OPTION_ENV: Record<ProviderId, readonly string[]> = {
-  meeva: [],
-  bookingexperts: ['SIGNATURE_ALGORITHM', 'ADMINISTRATION_ID'],
-  meetingpackage: ['HEADER'],
-  meetergo: [],
-  zaui: [],
-  standardwebhooks: ['TOLERANCE_SECONDS'],
-};
-
-function envName(provider: ProviderId, suffix: string): string {
-  return `${provider.toUpperCase()}_${suffix}`;
-}
-
-function splitList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function defaultSourceFromEnv(
-  env: NodeJS.ProcessEnv,
-  provider: ProviderId,
-): SourceConfig | undefined {
-  const get = (suffix: string) =>
-    emptyToUndefined(env[envName(provider, suffix)]) as string | undefined;
-  const secrets = splitList(get('WEBHOOK_SECRET'));
-  const auth = get('AUTH');
-  const apiUrl = get('API_URL');
-  if (secrets.length === 0 && auth === undefined && apiUrl === undefined) return undefined;
-  const options: Record<string, string> = {};
-  for (const name of PROVIDER_OPTION_ENV[provider]) {
-    const value = get(name);
-    if (value !== undefined) options[name.toLowerCase()] = value;
-  }
-  const candidate = {
-    name: 'default',
-    secrets,
-    auth,
-    api:
-      apiUrl === undefined
-        ? undefined
-        : { url: apiUrl, key: get('API_KEY'), userId: get('API_USER_ID') },
-    allowedIps: splitList(get('ALLOWED_IPS')),
-    options,
-  };
-  const parsed = sourceSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue?.path[0] ?? 'WEBHOOK_SECRET').toUpperCase();
-    const variable =
-      field === 'API'
-        ? envName(provider, 'API_URL')
-        : envName(provider, field === 'SECRETS' ? 'WEBHOOK_SECRET' : field);
-    throw new ConfigError(`${variable} is invalid: ${issue?.message ?? 'unreadable'}.`);
-  }
-  return { ...parsed.data, provider };
-}
-
-function sourcesFromFile(file: string): SourceConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      `HOOKLINE_CONFIG points at ${file}, which cannot be read (${(err as Error).message}).`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(
-      `HOOKLINE_CONFIG file ${file} is not valid JSON or YAML: ${(err as Error).message}.`,
-    );
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `HOOKLINE_CONFIG file ${file} is invalid: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}.`,
-    );
-  }
-  const out: SourceConfig[] = [];
-  for (const provider of PROVIDER_IDS) {
-    for (const source of parsed.data.sources[provider] ?? []) out.push({ ...source, provider });
-  }
-  return out;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,5 +1,6 @@
 // Readers for the deployment files (docker-compose.yml, .env.example, Dockerfile) and the list of
-// variables Hookline reads, taken from src/config.ts's text so the tests follow the schema.
+// variables Hookline reads, taken from src/config.ts's and src/configSources.ts's text so the
+// tests follow the schema.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -85,18 +86,18 @@ export function parseDotenv(text: string): Record<string, string> {
 function block(source: string, opening: RegExp): string {
   const start = source.search(opening);
   const end = source.indexOf('\n}', start);
-  if (start < 0 || end < 0) throw new Error(`src/config.ts no longer has ${String(opening)}`);
+  if (start < 0 || end < 0) throw new Error(`src/config*.ts no longer have ${String(opening)}`);
   return source.slice(start, end);
 }
 
-/** Every variable src/config.ts reads, plus HOOKLINE_WORKFLOW_BUNDLE (read by the bootstrap). */
+/** Every variable src/config.ts and its sources read, plus HOOKLINE_WORKFLOW_BUNDLE (read by the bootstrap). */
 export function knownVariables(): {
   schema: string[];
   providerSuffixes: string[];
   options: Record<string, string[]>;
   all: Set<string>;
 } {
-  const source = readRootFile('src/config.ts');
+  const source = ['src/config.ts', 'src/configSources.ts'].map(readRootFile).join('\n');
   const schema = [...block(source, /const envSchema = z\.object\(\{/).matchAll(/^ {2}(\w+):/gm)]
     .map((m) => m[1] ?? '')
     .filter((k) => /^[A-Z]/.test(k));

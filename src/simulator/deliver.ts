@@ -98,7 +98,8 @@ export interface DelivererOptions {
   stats: DeliveryStats;
   /** Stop retrying (the run is over): outstanding retries give up at their next wait. */
   signal?: AbortSignal;
-  onAttempt?: (status: number | 'error') => void;
+  /** After each attempt: its answer, and when it was sent (the suite times outages by it). */
+  onAttempt?: (change: Change, status: number | 'error', sentAt: number) => void;
 }
 
 // Duck-typed: fetch's errors come from Node's own realm, which `instanceof` misses under Jest.
@@ -121,6 +122,7 @@ export async function attemptDelivery(
   const query = new URLSearchParams(delivery.query).toString();
   const url = `${options.receiverUrl}/webhooks/${platform}${query === '' ? '' : `?${query}`}`;
   options.stats.attempts += 1;
+  const sentAt = Date.now();
   try {
     const res = await fetch(url, {
       method: 'POST',
@@ -130,13 +132,13 @@ export async function attemptDelivery(
     });
     await res.arrayBuffer();
     options.stats.byStatus[res.status] = (options.stats.byStatus[res.status] ?? 0) + 1;
-    options.onAttempt?.(res.status);
+    options.onAttempt?.(change, res.status, sentAt);
     return res.status;
   } catch (err) {
     // No answer is no acknowledgement: the caller retries as the platform would.
     options.stats.networkErrors += 1;
     if (connectionRefused(err)) options.stats.refused += 1;
-    options.onAttempt?.('error');
+    options.onAttempt?.(change, 'error', sentAt);
     return 'error';
   }
 }

@@ -35,6 +35,7 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called after each change is generated (the tests kill processes from here). */
   onChange?: (change: Change, index: number) => Promise<void> | void;
+  onAttempt?: DelivererOptions['onAttempt'];
 }
 
 export interface RunResult {
@@ -65,6 +66,7 @@ export async function runSimulation(options: RunOptions, truth?: Truth): Promise
     secrets: options.secrets,
     timeScale: options.timeScale,
     stats,
+    ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
   };
   const inFlight = new Set<Promise<void>>();
   const acked = new Set<Change>();

@@ -1,5 +1,5 @@
 // Outages the scenarios cause: `kill -9` of the receiver at given points of a run (scenario 4),
-// and what the receiver answers while Temporal is down (scenario 5).
+// and Temporal stopped mid-run, with what the receiver answers meanwhile (scenario 5).
 import { signMeeva } from '../../src/simulator/sign/meeva';
 import type { Harness } from './harness';
 
@@ -59,4 +59,24 @@ export async function probeWhileTemporalDown(h: Harness) {
     if (res.headers.get('retry-after') === null) retryAfterMissing += 1;
   }
   return { downStatuses, retryAfterMissing, answeredWithin: (Date.now() - started) / 5 };
+}
+
+/**
+ * Stops the dev server now, asks the receiver what it answers, and starts the server again
+ * `downMs` after the stop without waiting for it: the run goes on delivering meanwhile.
+ */
+export async function temporalOutage(h: Harness, downMs: number) {
+  await h.stopTemporal();
+  const downAt = Date.now();
+  const ready = await fetch(`${h.receiverUrl}/readyz`);
+  await ready.arrayBuffer();
+  const probe = await probeWhileTemporalDown(h);
+  let upAt = Number.POSITIVE_INFINITY;
+  const restarted = new Promise((res) => setTimeout(res, downAt + downMs - Date.now())).then(
+    async () => {
+      upAt = Date.now();
+      await h.startTemporal();
+    },
+  );
+  return { downAt, upAt: () => upAt, readyStatus: ready.status, probe, restarted };
 }

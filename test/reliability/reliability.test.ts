@@ -2,6 +2,7 @@
 // as separate processes. Short form by default (CI); RELIABILITY=full for the issue's sizes.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PROVIDER_IDS } from '../../src/events/canonical';
+import type { Change } from '../../src/simulator/model';
 import type { RunResult } from '../../src/simulator/run';
 import type { VerifyResult } from '../../src/simulator/verify';
 import { reliabilityDatabaseUrl, startHarness, type Harness } from './harness';
@@ -14,7 +15,7 @@ import {
   NEVER_RETRY,
   statsSince,
 } from './expectations';
-import { probeWhileTemporalDown, receiverCrashes } from './outages';
+import { receiverCrashes, temporalOutage } from './outages';
 import { scanForSecrets } from './secrets';
 import { FULL, HARNESS_ENV, SIZE, suiteRunner } from './suite';
 
@@ -164,38 +165,56 @@ suite('reliability', () => {
     passed += 1;
   });
 
-  it('5. Temporal down: only 503 + Retry-After, /readyz 503; all acknowledged processed after restart', async () => {
+  it('5. Temporal down mid-ingest: only 503 + Retry-After, /readyz 503; all acknowledged processed after restart', async () => {
     // Platforms that retry, so what was refused comes back once Temporal does.
     const platforms = ['meeva', 'bookingexperts', 'standardwebhooks'] as const;
-    const warm = await simulate({ platforms, events: 10, bookings: 5, seed: 505 });
-    expect(warm.lost).toEqual([]);
-    await h.stopTemporal();
-    const ready = await fetch(`${h.receiverUrl}/readyz`);
-    expect(ready.status).toBe(503);
-    const { downStatuses, retryAfterMissing, answeredWithin } = await probeWhileTemporalDown(h);
-    // Deliveries during the outage: the platforms retry them (time-scaled) until Temporal is back.
-    const running = simulate({
+    const stopAt = Math.floor(SIZE.downEvents / 3);
+    let outage: Awaited<ReturnType<typeof temporalOutage>> | undefined;
+    /** Each change's first attempt, and every answer: what came while the server was down. */
+    const firstSent = new Map<Change, number>();
+    const answers: { change: Change; status: number | 'error'; sentAt: number; at: number }[] = [];
+    const r = await simulate({
       platforms,
       events: SIZE.downEvents,
       bookings: Math.round(SIZE.downEvents / 3),
       seed: 506,
+      onChange: async (_change, index) => {
+        if (index === stopAt) outage = await temporalOutage(h, 12_000);
+      },
+      onAttempt: (change, status, sentAt) => {
+        if (!firstSent.has(change)) firstSent.set(change, sentAt);
+        answers.push({ change, status, sentAt, at: Date.now() });
+      },
     });
-    await new Promise((res) => setTimeout(res, 4000));
-    await h.startTemporal();
-    const r = await running;
+    if (outage === undefined) throw new Error('the run ended before the outage');
+    await outage.restarted;
     const v = await converge();
-    const during = r.stats.byStatus;
+    const { downAt } = outage;
+    const upAt = outage.upAt();
+    // Changes first sent during the outage cannot have been handed off before it: every answer
+    // they got while the server was down must be a refusal.
+    const whileDown = answers.filter(
+      (a) => a.sentAt > downAt && a.at < upAt && (firstSent.get(a.change) ?? 0) > downAt,
+    );
+    const statusesWhileDown: Record<string, number> = {};
+    for (const a of whileDown) statusesWhileDown[a.status] = (statusesWhileDown[a.status] ?? 0) + 1;
+    const { downStatuses, retryAfterMissing, answeredWithin } = outage.probe;
     figures.push(
       describeRun(
         'Temporal down',
         r,
         v,
-        `, answers while down ${JSON.stringify(downStatuses)} in ${answeredWithin.toFixed(0)} ms each, all answers ${JSON.stringify(during)}`,
+        `, stopped after ${stopAt} changes for ${((upAt - downAt) / 1000).toFixed(1)} s: probes ` +
+          `${JSON.stringify(downStatuses)} in ${answeredWithin.toFixed(0)} ms each, run's answers ` +
+          `meanwhile ${JSON.stringify(statusesWhileDown)}, all answers ${JSON.stringify(r.stats.byStatus)}`,
       ),
     );
+    expect(outage.readyStatus).toBe(503);
     expect(downStatuses).toEqual({ 503: 5 });
     expect(retryAfterMissing).toBe(0);
     expect(answeredWithin).toBeLessThan(4000); // HANDOFF_TIMEOUT_MS 1500 + connection set-up
+    expect(whileDown.length).toBeGreaterThan(0); // the run really delivered into the outage
+    expect(whileDown.filter((a) => a.status === 200)).toEqual([]);
     expect(r.lost).toEqual([]);
     expectConverged(v);
     passed += 1;

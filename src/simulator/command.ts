@@ -28,6 +28,8 @@ export interface SimulateOptions {
   databaseUrl?: string;
   /** Seconds the fake APIs keep serving after the run (without --verify). */
   linger: string;
+  /** Seconds the read model may stand still before --verify reports what differs. */
+  quiet?: string;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -144,6 +146,7 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
       databaseUrl,
       lost: result.lost,
       downstream: apis.downstream,
+      ...(o.quiet === undefined ? {} : { quietMs: count('quiet', o.quiet) * 1000 }),
     });
     out(
       table([

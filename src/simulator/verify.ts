@@ -43,7 +43,7 @@ export interface VerifyOptions {
   reminderBeforeMs?: number;
   /** The fake APIs' downstream sink (Idempotency-Key → POSTs), to check effects reached it. */
   downstream?: ReadonlyMap<string, number>;
-  /** Give up after this long without progress. */
+  /** Give up after this long without progress (default QUIET_MS). */
   quietMs?: number;
   /** Hard deadline. */
   timeoutMs?: number;
@@ -83,6 +83,13 @@ function expectedRows(truth: Truth, excused: ReadonlySet<string>, bookings: Trut
   return rows;
 }
 
+/**
+ * How long the read model may stand still before verify stops waiting: longer than Hookline's
+ * longest wait between two attempts of a step (activity retries back off to 1 minute,
+ * workflows/steps.ts), so a booking whose API fetch keeps failing is waited for, not reported.
+ */
+export const QUIET_MS = 75_000;
+
 /** Polls the read model until it matches the truth, or nothing has moved for `quietMs`. */
 export async function verifyAgainstTruth(
   truth: Truth,
@@ -121,7 +128,7 @@ export async function verifyAgainstTruth(
     let state = await poll();
     let lastProgress = Date.now();
     let best = state.pending;
-    const quietMs = options.quietMs ?? 20_000;
+    const quietMs = options.quietMs ?? QUIET_MS;
     const deadline = started + (options.timeoutMs ?? 300_000);
     // Effects trail the read model (a notification after its write, a reminder timer after that).
     while (state.pending > 0 && Date.now() - lastProgress < quietMs && Date.now() < deadline) {

@@ -185,7 +185,7 @@ describe('hookline simulate', () => {
     try {
       const { code, output } = await simulate(
         ...['--platforms', 'meeva', '--bookings', '1', '--events', '1', '--seed', '8'],
-        ...['--verify', '--database-url', elsewhere.url],
+        ...['--verify', '--database-url', elsewhere.url, '--quiet', '3'],
       );
       expect({ code, output }).toMatchObject({ code: 1 });
       expect(output).toMatch(/matching the truth\s+0\/[1-9]/);

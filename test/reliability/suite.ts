@@ -72,7 +72,6 @@ export function suiteRunner(harness: () => Harness) {
         lost,
         reminderBeforeMs: REMINDER_DAYS * 24 * 3600 * 1000,
         downstream: h.apis.downstream,
-        quietMs: 30_000,
         timeoutMs: 240_000,
       });
     },

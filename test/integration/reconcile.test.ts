@@ -1,95 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// Reconciliation on the real dev server: a booking whose webhook was lost is listed from the
+// platform's API and brought into the workflows and the read model, once per run key, page by
+// page, with a cursor that only moves forward. The schedules are in reconcile.schedules.test.ts.
+import { describe, expect, it } from '@jest/globals';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { apiRegistry } from '../../activities';
 import { createReconcileActivities } from '../../activities/reconcile';
-import { ensureReconcileSchedules } from '../../src/temporal/schedules';
-import type { ReconcileWorkflowInput, reconcileWorkflow } from '../../workflows/reconcile';
-import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
-import type { BookingView } from '../../workflows/state';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
-import { source, startStack, type Stack } from '../helpers/stack';
+import {
+  cursorOf,
+  listRequests,
+  reconcile,
+  stack,
+  stateOf,
+  useReconcileStack,
+} from '../helpers/reconcileStack';
 import { workflowBundle } from '../helpers/temporal';
 
-let stack: Stack;
-
-/** A Meeva list answering one booking per page, as many pages as ids. */
-function meevaPages(ids: string[]) {
-  return (query: URLSearchParams) => {
-    const page = Number(query.get('page') ?? '1');
-    const id = ids[page - 1];
-    return {
-      bookings: id === undefined ? [] : [{ id, status: 'confirmed' }],
-      totalCount: ids.length,
-      hasMore: page < ids.length,
-    };
-  };
-}
-
-beforeAll(async () => {
-  stack = await startStack({
-    sources: (api) => [
-      source('meeva', { api: { url: api.url, key: 'mk_test_rec' } }),
-      source('meeva', { name: 'paged', api: { url: `${api.url}/paged` } }),
-      source('zaui'),
-    ],
-  });
-  stack.api.handlers.set('/bookings', meevaPages(['bkg_rec_known', 'bkg_rec_missed']));
-  stack.api.routes.set('/bookings/bkg_rec_known', {
-    id: 'bkg_rec_known',
-    status: 'confirmed',
-    startsAt: '2030-05-01T10:00:00Z',
-  });
-  stack.api.routes.set('/bookings/bkg_rec_missed', {
-    data: {
-      id: 'bkg_rec_missed',
-      status: 'cancelled',
-      cancelledAt: '2030-04-01T09:00:00Z',
-      startsAt: '2030-05-02T10:00:00Z',
-    },
-  });
-  const paged = ['bkg_pg_1', 'bkg_pg_2', 'bkg_pg_3'];
-  stack.api.handlers.set('/paged/bookings', meevaPages(paged));
-  for (const id of paged) {
-    stack.api.routes.set(`/paged/bookings/${id}`, {
-      id,
-      status: 'confirmed',
-      startsAt: '2030-06-01T10:00:00Z',
-    });
-  }
-});
-afterAll(async () => {
-  await stack.stop();
-});
-
-function reconcile(input: ReconcileWorkflowInput, taskQueue = stack.taskQueue) {
-  return stack.env.client.workflow.execute<typeof reconcileWorkflow>('reconcileWorkflow', {
-    taskQueue,
-    workflowId: `reconcile/${input.provider}/${input.source}`,
-    args: [input],
-  });
-}
-
-async function stateOf(bookingId: string, sourceName = 'default'): Promise<BookingView> {
-  return stack.env.client.workflow
-    .getHandle(bookingWorkflowId('meeva', sourceName, bookingId))
-    .query(bookingStateQuery);
-}
-
-async function cursorOf(sourceName: string): Promise<string | undefined> {
-  const { rows } = await stack.db.query<{ cursor: string }>(
-    "SELECT cursor FROM reconcile_cursors WHERE provider = 'meeva' AND source = $1",
-    [sourceName],
-  );
-  return rows[0]?.cursor;
-}
-
-function listRequests(prefix: string) {
-  return stack.api.requests
-    .filter((r) => r.path.startsWith(`${prefix}?`))
-    .map((r) => ({ query: new URL(r.path, 'http://x').searchParams, headers: r.headers }));
-}
+useReconcileStack();
 
 describe('reconciliation on the real dev server', () => {
   it('brings a booking whose webhook was lost into the workflows and the read model', async () => {
@@ -233,66 +162,5 @@ describe('reconciliation on the real dev server', () => {
     expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({
       type: 'ReconcileUnsupported',
     });
-  });
-});
-
-describe('reconcile schedules', () => {
-  // Sources of their own: a tick that fires while the suite runs reaches no booking of the tests.
-  const sources = [
-    source('meeva', { name: 'sched', api: { url: 'http://127.0.0.1:9' } }),
-    source('bookingexperts', { name: 'sched', api: { url: 'http://127.0.0.1:9' } }),
-    source('meeva', { name: 'no-api' }),
-    source('zaui', { name: 'sched' }),
-  ];
-  const created = ['reconcile/meeva/sched', 'reconcile/bookingexperts/sched'];
-
-  afterAll(async () => {
-    for (const id of created) {
-      await stack.env.client.schedule
-        .getHandle(id)
-        .delete()
-        .catch(() => undefined);
-    }
-  });
-
-  it('creates one schedule per source with a list API, and is idempotent', async () => {
-    const options = { sources, taskQueue: stack.taskQueue, interval: '15m' };
-    expect(await ensureReconcileSchedules(stack.env.client, options)).toEqual([
-      { scheduleId: 'reconcile/meeva/sched', outcome: 'created' },
-      { scheduleId: 'reconcile/bookingexperts/sched', outcome: 'created' },
-      {
-        scheduleId: 'reconcile/meeva/no-api',
-        outcome: 'skipped',
-        reason: 'the source has no API settings',
-      },
-      {
-        scheduleId: 'reconcile/zaui/sched',
-        outcome: 'skipped',
-        reason: 'the platform has no list API',
-      },
-    ]);
-    const described = await stack.env.client.schedule.getHandle('reconcile/meeva/sched').describe();
-    expect(described.spec.intervals?.map((i) => i.every)).toEqual([15 * 60_000]);
-    expect(described.policies.overlap).toBe('SKIP');
-    expect(described.state.paused).toBe(false);
-    expect(described.action).toMatchObject({
-      type: 'startWorkflow',
-      workflowType: 'reconcileWorkflow',
-      workflowId: 'reconcile/meeva/sched',
-      taskQueue: stack.taskQueue,
-      args: [{ provider: 'meeva', source: 'sched' }],
-    });
-
-    const again = await ensureReconcileSchedules(stack.env.client, options);
-    expect(again.slice(0, 2).map((o) => o.outcome)).toEqual(['unchanged', 'unchanged']);
-
-    const slower = await ensureReconcileSchedules(stack.env.client, {
-      ...options,
-      interval: '30m',
-    });
-    expect(slower.slice(0, 2).map((o) => o.outcome)).toEqual(['updated', 'updated']);
-    const updated = await stack.env.client.schedule.getHandle('reconcile/meeva/sched').describe();
-    expect(updated.spec.intervals?.map((i) => i.every)).toEqual([30 * 60_000]);
-    expect(updated.policies.overlap).toBe('SKIP');
   });
 });

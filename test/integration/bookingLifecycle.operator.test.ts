@@ -1,0 +1,131 @@
+// The booking workflow on a failure, on the real dev server: pausing on a permanent failure,
+// resuming or skipping on an operator update, and explaining why a booking is in its state.
+// Behaviour under load is in bookingLifecycle.load.test.ts.
+import { describe, expect, it } from '@jest/globals';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  bookingStateQuery,
+  bookingWorkflowId,
+  explainQuery,
+  resumeUpdate,
+  skipUpdate,
+  StatusSA,
+} from '../../workflows/shared';
+import { bookingEvent } from '../helpers/events';
+import { eventually } from '../helpers/eventually';
+import { handle, stack, T0, useBookingLifecycleStack } from '../helpers/bookingLifecycleStack';
+
+useBookingLifecycleStack();
+
+describe('booking workflow under load and failure', () => {
+  it('pauses on a permanent failure, keeps accepting events, and resumes on an operator update', async () => {
+    const id = 'bkg_pause';
+    stack.api.routes.delete('/downstream'); // 404: the downstream system refuses the notification
+    stack.api.routes.set(`/bookings/${id}`, { id, status: 'confirmed' });
+    await stack.dispatcher.dispatch([
+      bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
+    ]);
+    const paused = await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.paused).toBeDefined();
+      return s;
+    });
+    expect(paused.paused?.step).toBe('notification');
+    await eventually(async () =>
+      expect((await handle(id).describe()).typedSearchAttributes.get(StatusSA)).toBe('paused'),
+    );
+    await stack.dispatcher.dispatch([
+      bookingEvent(
+        'amended',
+        T0 + 5,
+        {},
+        { bookingId: id, entityId: id, eventId: 'evt_while_paused' },
+      ),
+    ]);
+    await eventually(async () =>
+      expect((await handle(id).query(bookingStateQuery)).pending).toBe(1),
+    );
+
+    await expect(
+      handle(id).executeUpdate(resumeUpdate, { args: [{ reason: '' }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
+    stack.api.routes.set('/downstream', { ok: true });
+    await handle(id).executeUpdate(resumeUpdate, {
+      args: [{ reason: 'downstream fixed (INC-42)' }],
+    });
+    const resumed = await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.paused).toBeUndefined();
+      expect(s.pending).toBe(0);
+      expect(s.counts.applied).toBe(2);
+      return s;
+    });
+    expect(resumed.status).toBe('confirmed');
+    await expect(
+      handle(id).executeUpdate(resumeUpdate, { args: [{ reason: 'again please' }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
+    const { rows } = await stack.db.query<{ kind: string }>(
+      'SELECT kind FROM effects WHERE workflow_id = $1',
+      [bookingWorkflowId('meeva', 'default', id)],
+    );
+    expect(rows.filter((r) => r.kind === 'notification')).toHaveLength(1);
+  });
+
+  it('skips the failed effect when the operator says so', async () => {
+    const id = 'bkg_skip';
+    stack.api.routes.delete('/downstream');
+    stack.api.routes.set(`/bookings/${id}`, { id, status: 'confirmed' });
+    await stack.dispatcher.dispatch([
+      bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
+    ]);
+    await eventually(async () =>
+      expect((await handle(id).query(bookingStateQuery)).paused).toBeDefined(),
+    );
+    await handle(id).executeUpdate(skipUpdate, { args: [{ reason: 'notification not needed' }] });
+    await eventually(async () =>
+      expect((await handle(id).query(bookingStateQuery)).paused).toBeUndefined(),
+    );
+    const explained = await handle(id).query(explainQuery);
+    expect(explained.timeline.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['paused', 'operator']),
+    );
+    stack.api.routes.set('/downstream', { ok: true });
+  });
+
+  it('explains why a booking is in its state', async () => {
+    const id = 'bkg_explain';
+    stack.api.routes.set(`/bookings/${id}`, {
+      id,
+      status: 'cancelled',
+      cancelledAt: '2030-01-02T00:00:00Z',
+    });
+    const created = bookingEvent(
+      'created',
+      T0,
+      { startsAt: '2030-02-01T10:00:00Z' },
+      { bookingId: id, entityId: id },
+    );
+    await stack.dispatcher.dispatch([created]);
+    await stack.dispatcher.dispatch([created]);
+    const explained = await eventually(async () => {
+      const e = await handle(id).query(explainQuery);
+      expect(e.state.counts.duplicates).toBe(1);
+      expect(e.timeline.some((t) => t.kind === 'effect' && t.text.startsWith('notification'))).toBe(
+        true,
+      );
+      return e;
+    });
+    const kinds = explained.timeline.map((t) => t.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['event', 'duplicate', 'fetch', 'transition', 'effect']),
+    );
+    const transitions = explained.timeline
+      .filter((t) => t.kind === 'transition')
+      .map((t) => t.text);
+    expect(transitions).toEqual([
+      `unknown → confirmed (${created.eventId})`,
+      'confirmed → cancelled (fetch)',
+    ]);
+    expect(explained.summary).toMatch(/^cancelled · v/);
+  });
+});

@@ -136,7 +136,7 @@ suite('reliability', () => {
       // The platforms retry after minutes, a receiver restarts in seconds (3 s here, 15 s and
       // more on a busy machine). Scaled by 0.1 the schedules still outlast a slow restart, as
       // the real ones do: Zaui 4 retries 6 s apart, Meeva 6 s, 30 s, 3 min, Standard Webhooks
-      // 0.5 s, 30 s, …; at the default 0.002 Zaui would give up within half a second.
+      // 0.5 s, 30 s, …; at the suite's 0.02 Zaui gives up 4.8 s after a refused first attempt.
       timeScale: 0.1,
       chaos: { duplicate: 0.05, reorder: 0.1, drop: 0, delayMs: 0 },
       onChange: crashes.onChange,

@@ -44,12 +44,13 @@ export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSe
 
 export function createActivities(deps: ActivityDeps) {
   const timeout = deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs };
+  const apis = apiRegistry(deps.sources);
   return {
     ...createStoreActivities(deps.db),
-    ...createReconcileActivities({ ...deps, ...timeout, apis: apiRegistry(deps.sources) }),
+    ...createReconcileActivities({ ...deps, ...timeout, apis }),
     ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
     ...createProviderActivities({
-      apis: apiRegistry(deps.sources),
+      apis,
       specs: BOOKING_APIS,
       metrics: deps.metrics,
       ...timeout,

@@ -8,7 +8,7 @@ import type { BookingEvent } from '../src/events/canonical';
 import { runActivities } from './steps';
 import { BoundedSet } from './boundedSet';
 import { createBookingSteps, type RunState } from './bookingCommit';
-import { dueAsIso, reconcileEvent as reconcileEventOf } from './bookingOutputs';
+import { dueAsIso, reconcileEvent } from './bookingOutputs';
 import { createPauseGate, type OperatorKind } from './pauseGate';
 import type { BookingSettings } from './settings';
 import { upsertStatus } from './shared';
@@ -126,7 +126,9 @@ export function createBookingRuntime(
     operate(kind: OperatorKind, reason: string): BookingView {
       note('operator', `${kind}: ${reason}`);
       if (!gate.operate(kind, reason) && kind === 'refetch') {
-        inbox.push(reconcileEvent(`operator-refetch:${workflowInfo().runId}:${timeline.length}`));
+        inbox.push(
+          reconcileEvent(key, `operator-refetch:${workflowInfo().runId}:${timeline.length}`, now()),
+        );
       }
       return view();
     },
@@ -175,14 +177,10 @@ export function createBookingRuntime(
       const added = held - before + (run.marks.uncommitted ?? 0);
       run.marks = { ...run.marks, uncommitted: Math.min(held, Math.max(0, added)) };
       const last = pending.at(-1);
-      const sync = reconcileEvent(`folded:${last?.eventId ?? workflowInfo().runId}`);
+      const sync = reconcileEvent(key, `folded:${last?.eventId ?? workflowInfo().runId}`, now());
       return carried([sync]);
     },
   };
-
-  function reconcileEvent(eventId: string): BookingEvent {
-    return reconcileEventOf(key, eventId, now());
-  }
 
   /** Applies events to the state through the pure reducer; no activity runs here. */
   function fold(events: readonly BookingEvent[]): void {

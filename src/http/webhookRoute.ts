@@ -151,7 +151,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       finish(200, 'ignored', { status: 'ignored' });
       return;
     }
-    const keys = events.map(edgeKey);
+    const keys = recent === undefined ? [] : events.map(edgeKey);
     if (recent !== undefined && keys.every((k) => recent.has(k))) {
       log.info('redelivery of events already handed off: acknowledged, no new hand-off');
       finish(200, 'duplicate_at_edge', { status: 'accepted', events: events.length });

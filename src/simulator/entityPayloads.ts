@@ -3,7 +3,13 @@
 // `customer|account|contact.<action>`), and the row each record of the truth should leave in
 // `customers`, `accounts` or `contacts`, in the field names the adapter keeps.
 import type { ProviderId } from '../events/canonical';
-import type { EntityChange, EntityKind, TruthBooking, TruthEntity } from './model';
+import {
+  KEYED_BY_EMAIL,
+  type EntityChange,
+  type EntityKind,
+  type TruthBooking,
+  type TruthEntity,
+} from './model';
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 /** The date part of an ISO time: `2026-03-01`. */
@@ -97,16 +103,14 @@ const TABLE: Record<EntityKind, EntityTable> = {
 
 /** The customer id Hookline files a booking under: Meeva and meetergo key people by email. */
 export function hooklineCustomerId(platform: ProviderId, customer: TruthEntity): string {
-  return platform === 'meeva' || platform === 'meetergo'
+  return KEYED_BY_EMAIL.has(platform)
     ? (customer.fields['email'] ?? '').toLowerCase()
     : customer.id;
 }
 
 /** Same, for the customer a booking embeds. */
 export function bookingCustomerId(b: TruthBooking): string {
-  return b.platform === 'meeva' || b.platform === 'meetergo'
-    ? b.customer.email.toLowerCase()
-    : b.customer.id;
+  return KEYED_BY_EMAIL.has(b.platform) ? b.customer.email.toLowerCase() : b.customer.id;
 }
 
 /**

@@ -31,7 +31,7 @@ import type { Client } from 'pg';
 import type { ProviderId } from '../events/canonical';
 import { bookingWorkflowId } from '../../workflows/shared';
 import { bookingCustomerId } from './entityPayloads';
-import type { SimStatus, TruthBooking } from './model';
+import { EMBEDS_CUSTOMER, type SimStatus, type TruthBooking } from './model';
 import { Truth } from './truth';
 
 export interface BookingHistory {
@@ -62,8 +62,6 @@ export function bookingHistories(truth: Truth): Map<string, BookingHistory> {
   return histories;
 }
 
-/** Where bookings carry the customer's fields, so the booking workflow syncs the customer. */
-const EMBEDS_CUSTOMER: ReadonlySet<ProviderId> = new Set(['meeva', 'meetergo', 'zaui']);
 const DUE_SLACK_MS = 60_000;
 
 /** A start as Hookline keys it (Booking Experts: the arrival day), compared by instant. */
@@ -124,8 +122,11 @@ export async function checkEffects(
   };
   for (const r of rows) result.byKind[r.kind] = (result.byKind[r.kind] ?? 0) + 1;
   const ledger = new Map<string, string[]>();
-  for (const r of rows)
-    ledger.set(r.workflow_id, [...(ledger.get(r.workflow_id) ?? []), r.idempotency_key]);
+  for (const r of rows) {
+    const keys = ledger.get(r.workflow_id);
+    if (keys === undefined) ledger.set(r.workflow_id, [r.idempotency_key]);
+    else keys.push(r.idempotency_key);
+  }
   const now = Date.now();
   for (const [wf, { key, h }] of byWorkflow) {
     const keys = (ledger.get(wf) ?? []).map((k) => k.slice(wf.length + 1));

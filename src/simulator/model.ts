@@ -83,3 +83,9 @@ export const PLATFORM_KINDS: Record<ProviderId, readonly BookingChangeKind[]> = 
  * embed the customer in bookings; Booking Experts and MeetingPackage only name its id.
  */
 export const ENTITY_PLATFORMS: ReadonlySet<ProviderId> = new Set(['zaui', 'standardwebhooks']);
+
+/** Where bookings carry the customer's fields, so the booking workflow syncs the customer. */
+export const EMBEDS_CUSTOMER: ReadonlySet<ProviderId> = new Set(['meeva', 'meetergo', 'zaui']);
+
+/** Meeva and meetergo key people by email (lower-cased); the others by the platform's id. */
+export const KEYED_BY_EMAIL: ReadonlySet<ProviderId> = new Set(['meeva', 'meetergo']);

@@ -1,15 +1,14 @@
 // The `hookline` command, run as a user runs it (a child process), against a real dev server.
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
+import { HOOKLINE_BIN } from '../helpers/child';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
 import { source, startStack, type Stack } from '../helpers/stack';
 
 const run = promisify(execFile);
-const BIN = path.resolve(__dirname, '../../bin/hookline.js');
 let stack: Stack;
 
 beforeAll(async () => {
@@ -37,7 +36,7 @@ async function hookline(
     MEEVA_API_KEY: 'mk_cli',
   };
   try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run('node', [HOOKLINE_BIN, ...args], { env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -182,7 +181,7 @@ describe('hookline CLI', () => {
 
   it('refuses to run a worker or receiver alone without TEMPORAL_ADDRESS, naming it', async () => {
     for (const command of ['worker', 'receiver']) {
-      const { code, stderr } = await run('node', [BIN, command], {
+      const { code, stderr } = await run('node', [HOOKLINE_BIN, command], {
         env: { ...process.env, TEMPORAL_ADDRESS: '' },
       }).then(
         () => ({ code: 0, stderr: '' }),

@@ -1,6 +1,6 @@
 // The whole path over real HTTP: signed Meeva delivery -> receiver -> dev server -> worker ->
 // read model, plus every refusal a provider can get.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
@@ -9,31 +9,32 @@ import { createTemporalClient, createTemporalDispatcher } from '../../src/tempor
 import { bookingStateQuery, bookingWorkflowId, quarantineStateQuery } from '../../workflows/shared';
 import { eventually } from '../helpers/eventually';
 import { loadFixture } from '../helpers/raw';
+import { deliver, receiverApp } from '../helpers/receiver';
 import { signMeeva } from '../helpers/sign/meeva';
-import { source, startStack, type Stack } from '../helpers/stack';
+import { source } from '../helpers/stack';
+import { stack, useStack } from '../helpers/useStack';
 
 const SECRET = 'whsec_e2e_secret';
-let stack: Stack;
 let app: ReturnType<typeof createApp>;
 const metrics = createMetrics();
 
-beforeAll(async () => {
-  stack = await startStack({
+useStack(
+  {
     sources: (api) => [
       source('meeva', { secrets: [SECRET], api: { url: api.url, key: 'mk_e2e' } }),
     ],
-  });
-  app = createApp({
-    dispatcher: stack.dispatcher,
-    sources: stack.sources,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    bodyLimitBytes: 1024 * 1024,
-  });
-});
-afterAll(async () => {
-  await stack.stop();
-});
+  },
+  () => {
+    // not receiverApp: the tests read this app's metrics
+    app = createApp({
+      dispatcher: stack.dispatcher,
+      sources: stack.sources,
+      logger: pino({ level: 'silent' }),
+      metrics,
+      bodyLimitBytes: 1024 * 1024,
+    });
+  },
+);
 
 // superagent JSON-encodes a Buffer sent with a JSON content type; the text is sent byte for byte.
 function post(body: Buffer, headers: Record<string, string>, path = '/webhooks/meeva') {
@@ -162,18 +163,12 @@ describe('Meeva end to end', () => {
 
   it('answers 503 with Retry-After when Temporal is unreachable, and /readyz says 503', async () => {
     const client = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    const down = createApp({
+    const down = receiverApp({
+      ...stack,
       dispatcher: createTemporalDispatcher({ client, taskQueue: stack.taskQueue, timeoutMs: 1000 }),
-      sources: stack.sources,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      bodyLimitBytes: 1024 * 1024,
     });
     const delivery = signMeeva(loadFixture('meeva', 'booking.cancelled.json'), SECRET);
-    const res = await request(down)
-      .post('/webhooks/meeva')
-      .set(delivery.headers)
-      .send(delivery.body.toString('utf8'));
+    const res = await deliver(down, 'meeva', delivery);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     expect(res.body.error).toBe('HANDOFF_FAILED');

@@ -1,30 +1,26 @@
 // The stack the booking lifecycle tests share (test/integration/bookingLifecycle.*.test.ts): Meeva
 // sources with a downstream route, coalescing on, a small run size, and event builders.
-import { afterAll, beforeAll } from '@jest/globals';
 import { bookingWorkflowId } from '../../workflows/shared';
 import { bookingEvent } from './events';
-import { source, startStack, type Stack } from './stack';
+import { source } from './stack';
+import { stack, useStack } from './useStack';
 
-/** Set in the beforeAll of useBookingLifecycleStack; importers read it as a live binding. */
-export let stack: Stack;
+export { stack };
 export const T0 = Date.parse('2030-01-01T00:00:00Z');
 
 /** Starts the stack before the calling test file's tests and stops it after them. */
 export function useBookingLifecycleStack(): void {
-  beforeAll(async () => {
-    stack = await startStack({
+  useStack(
+    {
       sources: (api) => [
         source('meeva', { api: { url: api.url, key: 'mk_test' } }),
         source('meeva', { name: 'payload' }),
       ],
       downstreamUrl: (api) => `${api.url}/downstream`,
       bookingSettings: { coalesceMs: 1000, maxEventsPerRun: 500 },
-    });
-    stack.api.routes.set('/downstream', { ok: true });
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+    },
+    () => stack.api.routes.set('/downstream', { ok: true }),
+  );
 }
 
 export const handle = (id: string, sourceName = 'default') =>

@@ -42,25 +42,27 @@ export function pidsWithCommandLine(needle: string): number[] {
   return pids;
 }
 
-/** The parent of a process; undefined when it is gone. */
-export function parentPid(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (state first); undefined when gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces: fields are counted after its closing parenthesis.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** The parent of a process; undefined when it is gone. */
+export function parentPid(pid: number): number | undefined {
+  const ppid = statFields(pid)?.[1];
+  return ppid === undefined ? undefined : Number(ppid);
+}
+
 /** Whether a process still runs: gone and zombie (exited, not yet reaped) both count as stopped. */
 export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 /** Resolves when `check` answers true; rejects at the deadline, or as soon as the child exits. */

@@ -23,28 +23,21 @@ export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Prom
     await migrate(db);
     return db;
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const db = createPgDb({ connectionString: url, options: `-c search_path=${schema}` });
+  const schema = await createTestSchema(url);
+  const db = createPgDb({ connectionString: schema.url });
   await migrate(db);
   return {
     ...db,
     async close() {
       await db.close();
-      const cleanup = new Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
+      await schema.drop();
     },
   };
 }
 
 /**
- * A fresh schema on the real Postgres for a child process to use: its URL (the schema as the
- * search_path in `options`, which pg reads from the URL) and drop(). Migrated when asked; a
+ * A fresh schema on the real Postgres, for createTestDb or a child process: its URL (the schema as
+ * the search_path in `options`, which pg reads from the URL) and drop(). Migrated when asked; a
  * Hookline worker migrates its own at start.
  */
 export async function createTestSchema(

@@ -8,9 +8,9 @@ import { createMetrics } from '../../src/metrics';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { signMeeva } from './sign/meeva';
 
-export const MEEVA_TEST_SECRET = 'whsec_bWVldmEtcmVjZWl2ZXItdGVzdHM=';
+const MEEVA_TEST_SECRET = 'whsec_bWVldmEtcmVjZWl2ZXItdGVzdHM=';
 
-export function meevaBooking(id: string): Buffer {
+function meevaBooking(id: string): Buffer {
   return Buffer.from(
     JSON.stringify({
       id: `evt_${id}`,

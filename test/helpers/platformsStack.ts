@@ -1,14 +1,15 @@
 // The stack the platform e2e tests share (test/e2e/platforms.*.test.ts): one source per platform,
 // the fake provider API, a receiver app, and the read-model and workflow probes the tests assert.
-import { afterAll, beforeAll, expect } from '@jest/globals';
-import type { Express } from 'express';
+import { expect } from '@jest/globals';
 import type { ProviderId } from '../../src/events/canonical';
 import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
 import type { BookingView } from '../../workflows/state';
 import { eventually } from './eventually';
-import { deliver as deliverTo, receiverApp } from './receiver';
 import type { Delivery } from './sign/types';
-import { source, startStack, type Stack } from './stack';
+import { source } from './stack';
+import { deliver, stack, useStack } from './useStack';
+
+export { deliver, stack };
 
 export const MEEVA_SECRET = 'whsec_platforms_meeva';
 export const BE_CLIENT_SECRET = 'be_client_secret_e2e';
@@ -26,42 +27,28 @@ export const API_KEYS = {
 } as const;
 export const MEETERGO_USER_ID = 'mg-user-42';
 
-/** Set in the beforeAll of usePlatformsStack; importers read it as a live binding. */
-export let stack: Stack;
-let app: Express;
-
 /** Starts the stack before the calling test file's tests and stops it after them. */
 export function usePlatformsStack(): void {
-  beforeAll(async () => {
-    stack = await startStack({
-      sources: (api) => [
-        source('meeva', { secrets: [MEEVA_SECRET], api: { url: api.url, key: API_KEYS.meeva } }),
-        source('bookingexperts', {
-          secrets: [BE_CLIENT_SECRET],
-          api: { url: api.url, key: API_KEYS.bookingexperts },
-          options: { administration_id: '567' },
-        }),
-        source('meetingpackage', {
-          secrets: [MP_PARTNER_KEY],
-          api: { url: api.url, key: API_KEYS.meetingpackage },
-        }),
-        source('meetergo', {
-          secrets: [MEETERGO_TOKEN],
-          api: { url: api.url, key: API_KEYS.meetergo, userId: MEETERGO_USER_ID },
-        }),
-        source('zaui', { secrets: [ZAUI_TOKEN] }),
-        source('standardwebhooks', { secrets: [SW_SECRET] }),
-      ],
-    });
-    app = receiverApp(stack);
+  useStack({
+    sources: (api) => [
+      source('meeva', { secrets: [MEEVA_SECRET], api: { url: api.url, key: API_KEYS.meeva } }),
+      source('bookingexperts', {
+        secrets: [BE_CLIENT_SECRET],
+        api: { url: api.url, key: API_KEYS.bookingexperts },
+        options: { administration_id: '567' },
+      }),
+      source('meetingpackage', {
+        secrets: [MP_PARTNER_KEY],
+        api: { url: api.url, key: API_KEYS.meetingpackage },
+      }),
+      source('meetergo', {
+        secrets: [MEETERGO_TOKEN],
+        api: { url: api.url, key: API_KEYS.meetergo, userId: MEETERGO_USER_ID },
+      }),
+      source('zaui', { secrets: [ZAUI_TOKEN] }),
+      source('standardwebhooks', { secrets: [SW_SECRET] }),
+    ],
   });
-  afterAll(async () => {
-    await stack.stop();
-  });
-}
-
-export function deliver(provider: ProviderId, delivery: Delivery) {
-  return deliverTo(app, provider, delivery);
 }
 
 export async function expectAccepted(provider: ProviderId, delivery: Delivery, events = 1) {

@@ -1,41 +1,28 @@
 // The stack the quarantine e2e tests share (test/e2e/quarantine.*.test.ts): Meeva and meetergo
 // sources, a receiver app, and a helper that posts a delivery and expects it quarantined.
-import { afterAll, beforeAll, expect } from '@jest/globals';
-import type { Express } from 'express';
+import { expect } from '@jest/globals';
 import type { ProviderId } from '../../src/events/canonical';
 import { sha256Hex } from '../../src/providers/ids';
 import { quarantineStateQuery, quarantineWorkflowId } from '../../workflows/shared';
 import { eventually } from './eventually';
-import { deliver as deliverTo, receiverApp } from './receiver';
 import type { Delivery } from './sign/types';
-import { source, startStack, type Stack } from './stack';
+import { source } from './stack';
+import { deliver, stack, useStack } from './useStack';
+
+export { deliver, stack };
 
 export const MEEVA_SECRET = 'whsec_quarantine_e2e';
 export const MEETERGO_TOKEN = 'mg_quarantine_token';
 export const MANAGEMENT_SECRET = 'mgmt-secret-created-7c1e94'; // in the meetergo fixture
 
-/** Set in the beforeAll of useQuarantineStack; importers read it as a live binding. */
-export let stack: Stack;
-let app: Express;
-
 /** Starts the stack before the calling test file's tests and stops it after them. */
 export function useQuarantineStack(): void {
-  beforeAll(async () => {
-    stack = await startStack({
-      sources: () => [
-        source('meeva', { secrets: [MEEVA_SECRET] }),
-        source('meetergo', { secrets: [MEETERGO_TOKEN] }),
-      ],
-    });
-    app = receiverApp(stack);
+  useStack({
+    sources: () => [
+      source('meeva', { secrets: [MEEVA_SECRET] }),
+      source('meetergo', { secrets: [MEETERGO_TOKEN] }),
+    ],
   });
-  afterAll(async () => {
-    await stack.stop();
-  });
-}
-
-export function deliver(provider: ProviderId, delivery: Delivery) {
-  return deliverTo(app, provider, delivery);
 }
 
 export function quarantineHandle(id: string) {

@@ -1,14 +1,13 @@
 // The stack the reconciliation tests share (test/integration/reconcile.*.test.ts): Meeva sources
 // whose fake list API answers one booking per page, a Zaui source without a list API, and the
 // probes the tests assert (the reconcile workflow's run, booking states, cursors, list requests).
-import { afterAll, beforeAll } from '@jest/globals';
 import type { ReconcileWorkflowInput, reconcileWorkflow } from '../../workflows/reconcile';
 import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
 import type { BookingView } from '../../workflows/state';
-import { source, startStack, type Stack } from './stack';
+import { source } from './stack';
+import { stack, useStack } from './useStack';
 
-/** Set in the beforeAll of useReconcileStack; importers read it as a live binding. */
-export let stack: Stack;
+export { stack };
 
 /** A Meeva list answering one booking per page, as many pages as ids. */
 function meevaPages(ids: string[]) {
@@ -25,41 +24,40 @@ function meevaPages(ids: string[]) {
 
 /** Starts the stack before the calling test file's tests and stops it after them. */
 export function useReconcileStack(): void {
-  beforeAll(async () => {
-    stack = await startStack({
+  useStack(
+    {
       sources: (api) => [
         source('meeva', { api: { url: api.url, key: 'mk_test_rec' } }),
         source('meeva', { name: 'paged', api: { url: `${api.url}/paged` } }),
         source('zaui'),
       ],
-    });
-    stack.api.handlers.set('/bookings', meevaPages(['bkg_rec_known', 'bkg_rec_missed']));
-    stack.api.routes.set('/bookings/bkg_rec_known', {
-      id: 'bkg_rec_known',
-      status: 'confirmed',
-      startsAt: '2030-05-01T10:00:00Z',
-    });
-    stack.api.routes.set('/bookings/bkg_rec_missed', {
-      data: {
-        id: 'bkg_rec_missed',
-        status: 'cancelled',
-        cancelledAt: '2030-04-01T09:00:00Z',
-        startsAt: '2030-05-02T10:00:00Z',
-      },
-    });
-    const paged = ['bkg_pg_1', 'bkg_pg_2', 'bkg_pg_3'];
-    stack.api.handlers.set('/paged/bookings', meevaPages(paged));
-    for (const id of paged) {
-      stack.api.routes.set(`/paged/bookings/${id}`, {
-        id,
+    },
+    () => {
+      stack.api.handlers.set('/bookings', meevaPages(['bkg_rec_known', 'bkg_rec_missed']));
+      stack.api.routes.set('/bookings/bkg_rec_known', {
+        id: 'bkg_rec_known',
         status: 'confirmed',
-        startsAt: '2030-06-01T10:00:00Z',
+        startsAt: '2030-05-01T10:00:00Z',
       });
-    }
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+      stack.api.routes.set('/bookings/bkg_rec_missed', {
+        data: {
+          id: 'bkg_rec_missed',
+          status: 'cancelled',
+          cancelledAt: '2030-04-01T09:00:00Z',
+          startsAt: '2030-05-02T10:00:00Z',
+        },
+      });
+      const paged = ['bkg_pg_1', 'bkg_pg_2', 'bkg_pg_3'];
+      stack.api.handlers.set('/paged/bookings', meevaPages(paged));
+      for (const id of paged) {
+        stack.api.routes.set(`/paged/bookings/${id}`, {
+          id,
+          status: 'confirmed',
+          startsAt: '2030-06-01T10:00:00Z',
+        });
+      }
+    },
+  );
 }
 
 export function reconcile(input: ReconcileWorkflowInput, taskQueue = stack.taskQueue) {

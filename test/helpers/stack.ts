@@ -12,14 +12,14 @@ import {
 import type { SourceConfig } from '../../src/config';
 import type { ProviderId } from '../../src/events/canonical';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import type { Tracing } from '../../src/tracing';
 import type { BookingSettings } from '../../workflows/settings';
-
-const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
-import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { createTestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
 import { createLocalEnv, tracedWorkflowBundle, workflowBundle } from './temporal';
+
+const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -43,7 +43,7 @@ export function source(provider: ProviderId, overrides: Partial<SourceConfig> = 
   };
 }
 
-export async function startStack(options: {
+export interface StackOptions {
   sources: (api: FakeApi) => SourceConfig[];
   taskQueue?: string;
   extraServerArgs?: string[];
@@ -55,7 +55,9 @@ export async function startStack(options: {
   metrics?: WorkerMetrics;
   /** Tracing on the worker (plugin and a bundle with its workflow interceptors) and the dispatcher. */
   tracing?: Tracing;
-}): Promise<Stack> {
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
   const { tracing } = options;
   const [env, db, api, bundle] = await Promise.all([
     createLocalEnv(options.extraServerArgs),
@@ -65,6 +67,10 @@ export async function startStack(options: {
   ]);
   const taskQueue = options.taskQueue ?? 'hookline-test';
   const sources = options.sources(api);
+  const bookingSettings = bookingSettingsFor({
+    closeAfterMs: TEN_YEARS,
+    ...options.bookingSettings,
+  });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -74,7 +80,7 @@ export async function startStack(options: {
       sources,
       apiTimeoutMs: 2000,
       downstreamUrl: options.downstreamUrl?.(api),
-      bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),
+      bookingSettings,
       metrics: options.metrics,
     }),
     ...(options.metrics === undefined
@@ -90,7 +96,7 @@ export async function startStack(options: {
         : new Client({ connection: env.connection, plugins: [tracing.plugin] }),
     taskQueue,
     timeoutMs: 5000,
-    bookingSettings: bookingSettingsFor({ closeAfterMs: TEN_YEARS, ...options.bookingSettings }),
+    bookingSettings,
   });
   return {
     env,

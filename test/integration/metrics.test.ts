@@ -3,7 +3,6 @@
 // endpoint (retries, pauses, bookings paused now, drift, staleness) and the Temporal SDK's
 // Prometheus exporter.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +15,7 @@ import { createTemporalClient, createTemporalDispatcher } from '../../src/tempor
 import { countPausedBookings } from '../../src/temporal/pausedBookings';
 import { bookingStateQuery, bookingWorkflowId, skipUpdate } from '../../workflows/shared';
 import { eventually } from '../helpers/eventually';
+import { freePorts } from '../helpers/ports';
 import { loadFixture } from '../helpers/raw';
 import { signMeeva } from '../helpers/sign/meeva';
 import { source, startStack, type Stack } from '../helpers/stack';
@@ -158,7 +158,8 @@ describe('metrics after a run', () => {
   });
 
   it('serves the Temporal SDK metrics through the runtime Prometheus exporter', async () => {
-    const address = `127.0.0.1:${await freePort()}`;
+    const [port = 0] = await freePorts(1);
+    const address = `127.0.0.1:${port}`;
     const probe = path.join(__dirname, '../helpers/temporalMetricsProbe.ts');
     const tsx = require.resolve('tsx/cli');
     const { stdout } = await promisify(execFile)(
@@ -169,14 +170,3 @@ describe('metrics after a run', () => {
     expect(stdout).toMatch(/^temporal_request_total\{operation="GetSystemInfo"/m);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

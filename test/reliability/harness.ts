@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -16,20 +15,12 @@ import { simulatorEnv, simulatorSecrets } from '../../src/simulator/env';
 import { startFakeApis, type FakeApis } from '../../src/simulator/fakeApis';
 import type { PlatformSecrets } from '../../src/simulator/platforms';
 import { createRandom, Truth } from '../../src/simulator/truth';
+import { HOOKLINE_BIN } from '../helpers/child';
+import { createTestSchema, testDatabaseUrl } from '../helpers/db';
+import { freePorts } from '../helpers/ports';
 import { quietLogger } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,37 +53,24 @@ export interface Harness {
   startTemporal(): Promise<void>;
   /** Where each part's stdout and stderr go, every run of it appended. */
   logFiles: { worker: string; receiver: string };
-  /** Every log line the processes wrote (for the secrets check). */
-  logs(): string;
   /** Stops everything and drops the schema; the temp directory (logs) stays when `keepDir`. */
   stop(options?: { keepDir?: boolean }): Promise<void>;
-}
-
-export function reliabilityDatabaseUrl(): string | undefined {
-  const url = process.env['TEST_DATABASE_URL'];
-  return url === undefined || url === '' ? undefined : url;
 }
 
 export async function startHarness(options: {
   platforms: readonly ProviderId[];
   extraEnv?: Record<string, string>;
 }): Promise<Harness> {
-  const baseUrl = reliabilityDatabaseUrl();
+  const baseUrl = testDatabaseUrl();
   if (baseUrl === undefined) throw new Error('the reliability suite needs TEST_DATABASE_URL');
   const dir = mkdtempSync(path.join(tmpdir(), 'hookline-reliability-'));
-  const schema = `r_${randomBytes(6).toString('hex')}`;
-  const admin = new PgClient({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const sep = baseUrl.includes('?') ? '&' : '?';
-  const databaseUrl = `${baseUrl}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const schema = await createTestSchema(baseUrl);
+  const databaseUrl = schema.url;
 
   const bundleFile = path.join(dir, 'workflow-bundle.js');
-  const [{ code }, temporalPort, receiverPort] = await Promise.all([
+  const [{ code }, [temporalPort = 0, receiverPort = 0]] = await Promise.all([
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
-    freePort(),
-    freePort(),
+    freePorts(2),
   ]);
   writeFileSync(bundleFile, code);
   const cliPath = findTemporalCli();
@@ -135,7 +113,7 @@ export async function startHarness(options: {
   for (const file of Object.values(logFiles)) writeFileSync(file, '');
   const spawnPart = (command: 'worker' | 'receiver'): ChildProcess => {
     const fd = openSync(logFiles[command], 'a');
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hookline.js'), command], {
+    const child = spawn(process.execPath, [HOOKLINE_BIN, command], {
       cwd: ROOT,
       env,
       stdio: ['ignore', fd, fd],
@@ -143,10 +121,6 @@ export async function startHarness(options: {
     closeSync(fd);
     return child;
   };
-  const logs = () =>
-    Object.values(logFiles)
-      .map((file) => readFileSync(file, 'utf8'))
-      .join('');
   const workerLog = () => readFileSync(logFiles.worker, 'utf8');
   const kill = async (child: ChildProcess | undefined) => {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -206,14 +180,10 @@ export async function startHarness(options: {
       temporal = await startTemporalServer();
     },
     logFiles,
-    logs,
     async stop({ keepDir = false } = {}) {
       await Promise.all([harness.killReceiver(), harness.killWorker()]);
       await Promise.allSettled([connection.close(), db.end(), apis.close(), temporal?.stop()]);
-      const cleanup = new PgClient({ connectionString: baseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
+      await schema.drop();
       if (keepDir) process.stderr.write(`reliability logs kept in ${dir}\n`);
       else rmSync(dir, { recursive: true, force: true });
     },

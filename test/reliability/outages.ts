@@ -7,7 +7,6 @@ import type { Harness } from './harness';
 const DOWN_WHILE_RUNNING_MS = 1000;
 
 export function receiverCrashes(h: Harness, kills: ReadonlySet<number>) {
-  let killed = 0;
   let restart: { promise: Promise<void>; since: number } | undefined;
   const downMs: number[] = [];
   const startAgain = () => {
@@ -15,9 +14,10 @@ export function receiverCrashes(h: Harness, kills: ReadonlySet<number>) {
     return { since, promise: h.startReceiver().then(() => void downMs.push(Date.now() - since)) };
   };
   return {
-    killed: () => killed,
     /** How long each restart took (the port was closed meanwhile). */
     downMs: () => downMs,
+    /** Kills, counted by their finished restarts: all of them once settled. */
+    killed: () => downMs.length,
     /** The run's onChange: kills at the chosen indexes. */
     onChange: async (_change: unknown, index: number): Promise<void> => {
       // Changes made while the receiver is down meet a refused connection; after a second
@@ -29,7 +29,6 @@ export function receiverCrashes(h: Harness, kills: ReadonlySet<number>) {
       if (!kills.has(index)) return;
       if (restart !== undefined) await restart.promise;
       await h.killReceiver(); // whatever was in flight gets its connection reset
-      killed += 1;
       restart = startAgain();
     },
     /** The receiver is up again. */
@@ -40,7 +39,7 @@ export function receiverCrashes(h: Harness, kills: ReadonlySet<number>) {
 }
 
 /** Five signed deliveries while Temporal is down: their statuses, and how fast they came. */
-export async function probeWhileTemporalDown(h: Harness) {
+async function probeWhileTemporalDown(h: Harness) {
   const downStatuses: Record<string, number> = {};
   let retryAfterMissing = 0;
   const body = '{"id":"evt_down","type":"booking.created","data":{"booking":{"id":"x"}}}';

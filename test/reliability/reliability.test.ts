@@ -1,11 +1,13 @@
 // The reliability suite (issue 5): the simulator against the real receiver, worker and dev server
 // as separate processes. Short form by default (CI); RELIABILITY=full for the issue's sizes.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { BOOKING_APIS } from '../../activities';
 import { PROVIDER_IDS } from '../../src/events/canonical';
 import type { Change } from '../../src/simulator/model';
 import type { RunResult } from '../../src/simulator/run';
 import type { VerifyResult } from '../../src/simulator/verify';
-import { reliabilityDatabaseUrl, startHarness, type Harness } from './harness';
+import { testDatabaseUrl } from '../helpers/db';
+import { startHarness, type Harness } from './harness';
 import { runBadInput } from './badInput';
 import {
   describeRun,
@@ -21,19 +23,22 @@ import { FULL, HARNESS_ENV, SIZE, suiteRunner } from './suite';
 
 /** Per scenario: generous, the machine is shared; the figures show what each really took. */
 jest.setTimeout(FULL ? 1_800_000 : 300_000);
-/** The platforms Hookline asks for authoritative state (activities/index.ts BOOKING_APIS). */
-const API_PLATFORMS = ['meeva', 'bookingexperts', 'meetingpackage', 'meetergo'] as const;
-const suite = reliabilityDatabaseUrl() === undefined ? describe.skip : describe;
-if (reliabilityDatabaseUrl() === undefined)
+/** The platforms Hookline asks for authoritative state. */
+const API_PLATFORMS = PROVIDER_IDS.filter((p) => BOOKING_APIS[p] !== undefined);
+const suite = testDatabaseUrl() === undefined ? describe.skip : describe;
+if (testDatabaseUrl() === undefined)
   process.stderr.write('reliability suite skipped: it needs TEST_DATABASE_URL (real Postgres)\n');
 
 let h: Harness;
 const { simulate, converge } = suiteRunner(() => h);
 /** One line per scenario, printed at the end: the figures of the run. */
 const figures: string[] = [];
-/** Scenarios that ran to their end; when one did not, its logs are kept for a look. */
+/** Scenarios begun, and those that ran to their end; when one did not, its logs are kept. */
+let begun = 0;
 let passed = 0;
-const SCENARIOS = 7;
+beforeEach(() => {
+  begun += 1;
+});
 
 beforeAll(async () => {
   h = await startHarness({ platforms: PROVIDER_IDS, extraEnv: HARNESS_ENV });
@@ -43,7 +48,7 @@ afterAll(async () => {
     `\nreliability figures (${FULL ? 'full' : 'short'})\n${figures.join('\n')}\n`,
   );
   // undefined when start-up failed
-  await (h as Harness | undefined)?.stop({ keepDir: passed < SCENARIOS });
+  await (h as Harness | undefined)?.stop({ keepDir: passed < begun });
 });
 
 suite('reliability', () => {

@@ -66,13 +66,11 @@ function historyStrings(value: unknown, out: string[], depth = 0): void {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     out.push(bytes.toString('base64'));
     historyStrings(bytes.toString('utf8'), out, depth + 1);
-    const decoded: string[] = [];
     try {
-      historyStrings(JSON.parse(bytes.toString('utf8')) as unknown, decoded, depth + 1);
+      historyStrings(JSON.parse(bytes.toString('utf8')) as unknown, out, depth + 1);
     } catch {
       // not JSON: the bytes as text are already searched
     }
-    out.push(...decoded);
     return;
   }
   if (typeof value === 'object') {
@@ -112,12 +110,12 @@ export async function scanForSecrets(h: Harness): Promise<SecretsScan> {
 
   const executions: { workflowId: string; runId: string }[] = [];
   for await (const w of h.client.workflow.list()) executions.push(w);
+  scan.workflows = executions.length;
   await mapLimit(executions, 8, async ({ workflowId, runId }) => {
     const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const strings: string[] = [];
     historyStrings(history, strings);
     const text = strings.join('\n');
-    scan.workflows += 1;
     scan.historyBytes += text.length;
     search(text, `the history of ${workflowId} (${runId})`, needles, hits);
   });
@@ -125,9 +123,9 @@ export async function scanForSecrets(h: Harness): Promise<SecretsScan> {
   const { rows: tables } = await h.db.query<{ table_name: string }>(
     'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()',
   );
+  scan.tables = tables.length;
   for (const { table_name: table } of tables) {
     const { rows } = await h.db.query(`SELECT * FROM "${table}"`);
-    scan.tables += 1;
     scan.rows += rows.length;
     search(JSON.stringify(rows), `table ${table}`, needles, hits);
   }

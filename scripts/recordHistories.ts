@@ -16,6 +16,7 @@ import {
   bookingStateQuery,
   bookingWorkflowId,
   entityStateQuery,
+  explainQuery,
   quarantineResolveUpdate,
   quarantineWorkflowId,
   resumeUpdate,
@@ -106,6 +107,40 @@ async function main(): Promise<void> {
     );
     save('booking-lifecycle', bookingWorkflowId('meeva', 'default', 'bkg_abc123'));
     save('booking-rescheduled', bookingWorkflowId('meeva', 'default', 'bkg_new456'));
+
+    // A deadline that moves while its timer runs: the reminder (a day before the start) is due
+    // in 3 s, then the start moves 2 s later; the first timer fires stale, the second sends it.
+    const soon = (ms: number) => new Date(Date.now() + 86_400_000 + ms).toISOString();
+    const dueRoute = (startsAt: string) =>
+      stack.api.routes.set('/bookings/bkg_due', { id: 'bkg_due', status: 'confirmed', startsAt });
+    const firstStart = soon(3000);
+    dueRoute(firstStart);
+    await stack.dispatcher.dispatch([
+      bookingEvent(
+        'created',
+        T0,
+        { startsAt: firstStart },
+        { bookingId: 'bkg_due', entityId: 'bkg_due' },
+      ),
+    ]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const movedStart = soon(4000);
+    dueRoute(movedStart);
+    await stack.dispatcher.dispatch([
+      bookingEvent(
+        'amended',
+        T0 + 1,
+        { startsAt: movedStart },
+        { bookingId: 'bkg_due', entityId: 'bkg_due' },
+      ),
+    ]);
+    await eventually(async () => {
+      const explained = await client.workflow
+        .getHandle(bookingWorkflowId('meeva', 'default', 'bkg_due'))
+        .query(explainQuery);
+      expectTrue(explained.timeline.some((e) => e.kind === 'timer' && e.text.includes(movedStart)));
+    }, 20_000);
+    save('booking-deadline-moved', bookingWorkflowId('meeva', 'default', 'bkg_due'));
 
     // Paused on a refused notification, then resumed.
     stack.api.routes.delete('/downstream');

@@ -15,6 +15,7 @@ import {
 import { workflowTimeMs } from './clock';
 import type { BookingEvent, CanonicalEvent } from '../src/events/canonical';
 import { createBookingRuntime, type Carried } from './bookingRuntime';
+import { deadlineWaiter, UNCANCELLED_DEADLINES_PATCH } from './deadlines';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from './settings';
 import {
   bookingStateQuery,
@@ -80,13 +81,16 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     signalsThisRun >= settings.maxEventsPerRun;
 
   let lastBatchAt = 0;
+  const deadlines = deadlineWaiter();
   rt.publish();
   for (;;) {
     const due = dueTimers(rt.state(), rt.marks(), settings);
     const at = earliest(due);
     const ready = () => rt.inbox.length > 0 || mustContinueAsNew();
-    const woke =
-      at === undefined
+    // Runs recorded before the patch waited with condition(), which cancels its timer.
+    const woke = patched(UNCANCELLED_DEADLINES_PATCH)
+      ? await deadlines.wait(at, ready)
+      : at === undefined
         ? await condition(ready).then(() => true)
         : await condition(ready, Math.max(1, at - workflowTimeMs()));
 

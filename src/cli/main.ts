@@ -9,6 +9,7 @@ import { cliContext, print } from './context';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { replayBooking } from './replay';
 import { simulateCommand, type SimulateOptions } from '../simulator/command';
+import { QUIET_MS } from '../simulator/verify';
 import { deleteSubscription, listSubscriptions, syncSubscriptions } from './subscriptions';
 
 const program = new Command()
@@ -55,7 +56,11 @@ program
   .option('--print-env', 'print the environment Hookline needs, then exit')
   .option('--verify', 'wait until quiet, compare the read model with the truth (exit 1 if not)')
   .option('--database-url <url>', 'the read model for --verify (default DATABASE_URL)')
-  .option('--quiet <s>', 'seconds the read model may stand still before --verify reports', '75')
+  .option(
+    '--quiet <s>',
+    'seconds the read model may stand still before --verify reports',
+    String(QUIET_MS / 1000),
+  )
   .option('--linger <s>', 'seconds the fake APIs keep serving without --verify', '10')
   .action(async (options: SimulateOptions) => {
     process.exitCode = await simulateCommand(options);

@@ -2,13 +2,21 @@
 // docs in ../../../shared/providers/README.md): long-form activity dates, string-typed numbers.
 import type { BookingChange } from './model';
 import { day, iso, zauiEnvelope } from './entityPayloads';
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August'];
-const MONTHS2 = ['September', 'October', 'November', 'December'];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+const LONG_DATE = new Intl.DateTimeFormat('en-US', {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** Zaui's activity date, `Sunday March 1 2026` (UTC), from Intl's English names. */
 function zauiLongDate(isoTime: string): string {
-  const d = new Date(isoTime);
-  const month = [...MONTHS, ...MONTHS2][d.getUTCMonth()] ?? 'January';
-  return `${WEEKDAYS[d.getUTCDay()] ?? 'Monday'} ${month} ${d.getUTCDate()} ${d.getUTCFullYear()}`;
+  const parts = LONG_DATE.formatToParts(new Date(isoTime));
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('month')} ${part('day')} ${part('year')}`;
 }
 
 export function zauiBody(change: BookingChange): Record<string, unknown> {

@@ -1,9 +1,7 @@
 // The whole path over real HTTP: signed Meeva delivery -> receiver -> dev server -> worker ->
 // read model, plus every refusal a provider can get.
 import { describe, expect, it } from '@jest/globals';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
 import { createMetrics } from '../../src/metrics';
 import { createTemporalClient, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import { bookingStateQuery, bookingWorkflowId, quarantineStateQuery } from '../../workflows/shared';
@@ -15,7 +13,7 @@ import { source } from '../helpers/stack';
 import { stack, useStack } from '../helpers/useStack';
 
 const SECRET = 'whsec_e2e_secret';
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof receiverApp>;
 const metrics = createMetrics();
 
 useStack(
@@ -25,14 +23,7 @@ useStack(
     ],
   },
   () => {
-    // not receiverApp: the tests read this app's metrics
-    app = createApp({
-      dispatcher: stack.dispatcher,
-      sources: stack.sources,
-      logger: pino({ level: 'silent' }),
-      metrics,
-      bodyLimitBytes: 1024 * 1024,
-    });
+    app = receiverApp(stack, { metrics }); // the tests read this app's metrics
   },
 );
 

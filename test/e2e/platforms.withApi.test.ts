@@ -10,7 +10,7 @@ import {
   bookingRow,
   deliver,
   expectAccepted,
-  expectNoWorkflow,
+  expectBadSignature,
   MEETERGO_TOKEN,
   MEETERGO_USER_ID,
   MEEVA_SECRET,
@@ -85,10 +85,7 @@ describe('Booking Experts end to end', () => {
         .toString('utf8')
         .replaceAll('98765', '98766'),
     );
-    const res = await deliver('bookingexperts', signBookingExperts(body, 'not_our_secret'));
-    expect(res.status).toBe(401);
-    expect(res.body.error).toBe('BAD_SIGNATURE');
-    await expectNoWorkflow('bookingexperts', '98766');
+    await expectBadSignature('bookingexperts', signBookingExperts(body, 'not_our_secret'), '98766');
   });
 });
 
@@ -127,10 +124,7 @@ describe('MeetingPackage end to end', () => {
 
   it('answers 401 to a wrong partner key', async () => {
     const body = Buffer.from('{ "order_id": 48214, "changed_at": 1735512345 }');
-    const res = await deliver('meetingpackage', signMeetingPackage(body, 'mp_wrong_key'));
-    expect(res.status).toBe(401);
-    expect(res.body.error).toBe('BAD_SIGNATURE');
-    await expectNoWorkflow('meetingpackage', '48214');
+    await expectBadSignature('meetingpackage', signMeetingPackage(body, 'mp_wrong_key'), '48214');
   });
 });
 

@@ -7,6 +7,7 @@ import { createApp, type AppDeps } from '../../src/app';
 import { createMetrics } from '../../src/metrics';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { signMeeva } from './sign/meeva';
+import { source } from './source';
 
 const MEEVA_TEST_SECRET = 'whsec_bWVldmEtcmVjZWl2ZXItdGVzdHM=';
 
@@ -27,16 +28,7 @@ export async function listenMeevaReceiver(
   const metrics = createMetrics();
   const app = createApp({
     dispatcher,
-    sources: [
-      {
-        provider: 'meeva',
-        name: 'default',
-        secrets: [MEEVA_TEST_SECRET],
-        auth: 'secret',
-        allowedIps: [],
-        options: {},
-      },
-    ],
+    sources: [source('meeva', { secrets: [MEEVA_TEST_SECRET] })],
     logger: pino({ level: 'silent' }),
     metrics,
     bodyLimitBytes: 64 * 1024,

@@ -100,3 +100,15 @@ export async function expectNoWorkflow(provider: ProviderId, bookingId: string) 
       .describe(),
   ).rejects.toThrow();
 }
+
+/** A delivery signed with the wrong secret: 401 BAD_SIGNATURE, and no workflow for its booking. */
+export async function expectBadSignature(
+  provider: ProviderId,
+  delivery: Delivery,
+  bookingId: string,
+): Promise<void> {
+  const res = await deliver(provider, delivery);
+  expect(res.status).toBe(401);
+  expect(res.body.error).toBe('BAD_SIGNATURE');
+  await expectNoWorkflow(provider, bookingId);
+}

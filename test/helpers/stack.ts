@@ -10,7 +10,6 @@ import {
   type WorkerMetrics,
 } from '../../activities';
 import type { SourceConfig } from '../../src/config';
-import type { ProviderId } from '../../src/events/canonical';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import type { Tracing } from '../../src/tracing';
@@ -31,17 +30,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export function source(provider: ProviderId, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    provider,
-    name: 'default',
-    secrets: [],
-    auth: 'secret',
-    allowedIps: [],
-    options: {},
-    ...overrides,
-  };
-}
+export { source } from './source';
 
 export interface StackOptions {
   sources: (api: FakeApi) => SourceConfig[];

@@ -6,10 +6,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pino from 'pino';
 import request from 'supertest';
 import { createWorkerMetrics, registerPausedBookingsGauge } from '../../activities';
-import { createApp } from '../../src/app';
 import { createMetrics, serveMetrics } from '../../src/metrics';
 import { createTemporalClient, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import { countPausedBookings } from '../../src/temporal/pausedBookings';
@@ -17,6 +15,7 @@ import { bookingStateQuery, bookingWorkflowId, skipUpdate } from '../../workflow
 import { eventually } from '../helpers/eventually';
 import { freePorts } from '../helpers/ports';
 import { loadFixture } from '../helpers/raw';
+import { receiverApp } from '../helpers/receiver';
 import { signMeeva } from '../helpers/sign/meeva';
 import { source, startStack, type Stack } from '../helpers/stack';
 
@@ -29,7 +28,7 @@ registerPausedBookingsGauge(workerMetrics.registry, {
   count: () => countPausedBookings(stack.env.client),
   cacheMs: 0,
 });
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof receiverApp>;
 let workerEndpoint: Awaited<ReturnType<typeof serveMetrics>>;
 
 const deliver = (body: Buffer, headers: Record<string, string>, to = '/webhooks/meeva') =>
@@ -51,13 +50,7 @@ beforeAll(async () => {
     bookingSettings: { coalesceMs: 0 },
     metrics: workerMetrics,
   });
-  app = createApp({
-    dispatcher: stack.dispatcher,
-    sources: stack.sources,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    bodyLimitBytes: 64 * 1024,
-  });
+  app = receiverApp(stack, { metrics, bodyLimitBytes: 64 * 1024 });
   workerEndpoint = await serveMetrics(workerMetrics.registry, { port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -121,14 +114,12 @@ describe('metrics after a run', () => {
     const ignored = signed('unknown.event.json');
     expect((await deliver(ignored.body, ignored.headers)).body.status).toBe('ignored');
     // The same registry behind a receiver whose Temporal does not answer.
-    const down = createApp({
+    const down = receiverApp(stack, {
       dispatcher: createTemporalDispatcher({
         client: createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' }),
         taskQueue: stack.taskQueue,
         timeoutMs: 500,
       }),
-      sources: stack.sources,
-      logger: pino({ level: 'silent' }),
       metrics,
       bodyLimitBytes: 64 * 1024,
     });

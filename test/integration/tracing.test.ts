@@ -7,13 +7,11 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
-import { createMetrics } from '../../src/metrics';
 import { createTracing } from '../../src/tracing';
 import { eventually } from '../helpers/eventually';
 import { loadFixture } from '../helpers/raw';
+import { receiverApp } from '../helpers/receiver';
 import { signMeeva } from '../helpers/sign/meeva';
 import { source, startStack, type Stack } from '../helpers/stack';
 
@@ -24,7 +22,7 @@ const tracing = createTracing({
   spanProcessor: new SimpleSpanProcessor(exporter),
 });
 let stack: Stack;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof receiverApp>;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -33,14 +31,7 @@ beforeAll(async () => {
     bookingSettings: { coalesceMs: 0 },
     tracing,
   });
-  app = createApp({
-    dispatcher: stack.dispatcher,
-    sources: stack.sources,
-    logger: pino({ level: 'silent' }),
-    metrics: createMetrics(),
-    bodyLimitBytes: 64 * 1024,
-    tracer: tracing.tracer,
-  });
+  app = receiverApp(stack, { bodyLimitBytes: 64 * 1024, tracer: tracing.tracer });
 });
 afterAll(async () => {
   await stack.stop();

@@ -1,5 +1,6 @@
 // Outages the scenarios cause: `kill -9` of the receiver at given points of a run (scenario 4),
 // and Temporal stopped mid-run, with what the receiver answers meanwhile (scenario 5).
+import type { Change } from '../../src/simulator/model';
 import { signMeeva } from '../../src/simulator/sign/meeva';
 import type { Harness } from './harness';
 
@@ -78,4 +79,35 @@ export async function temporalOutage(h: Harness, downMs: number) {
     },
   );
   return { downAt, upAt: () => upAt, readyStatus: ready.status, probe, restarted };
+}
+
+export interface Answer {
+  change: Change;
+  status: number | 'error';
+  sentAt: number;
+  at: number;
+}
+
+/** Every delivery attempt of a run with its answer (the run's onAttempt), to judge an outage by. */
+export function attemptLog() {
+  const firstSent = new Map<Change, number>();
+  const answers: Answer[] = [];
+  return {
+    onAttempt: (change: Change, status: number | 'error', sentAt: number) => {
+      if (!firstSent.has(change)) firstSent.set(change, sentAt);
+      answers.push({ change, status, sentAt, at: Date.now() });
+    },
+    /**
+     * Answers that came between `from` and `to` to changes first sent after `from`: none of
+     * those can have been handed off before, so while Temporal is down each must be a refusal.
+     */
+    newChangesAnsweredBetween: (from: number, to: number): Answer[] =>
+      answers.filter((a) => a.sentAt > from && a.at < to && (firstSent.get(a.change) ?? 0) > from),
+  };
+}
+
+export function countByStatus(answers: readonly Answer[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
 }

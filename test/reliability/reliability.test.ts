@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { BOOKING_APIS } from '../../activities';
 import { PROVIDER_IDS } from '../../src/events/canonical';
-import type { Change } from '../../src/simulator/model';
 import type { RunResult } from '../../src/simulator/run';
 import type { VerifyResult } from '../../src/simulator/verify';
 import { testDatabaseUrl } from '../helpers/db';
@@ -17,7 +16,7 @@ import {
   NEVER_RETRY,
   statsSince,
 } from './expectations';
-import { receiverCrashes, temporalOutage } from './outages';
+import { attemptLog, countByStatus, receiverCrashes, temporalOutage } from './outages';
 import { scanForSecrets } from './secrets';
 import { FULL, HARNESS_ENV, SIZE, suiteRunner } from './suite';
 
@@ -175,9 +174,7 @@ suite('reliability', () => {
     const platforms = ['meeva', 'bookingexperts', 'standardwebhooks'] as const;
     const stopAt = Math.floor(SIZE.downEvents / 3);
     let outage: Awaited<ReturnType<typeof temporalOutage>> | undefined;
-    /** Each change's first attempt, and every answer: what came while the server was down. */
-    const firstSent = new Map<Change, number>();
-    const answers: { change: Change; status: number | 'error'; sentAt: number; at: number }[] = [];
+    const attempts = attemptLog();
     const r = await simulate({
       platforms,
       events: SIZE.downEvents,
@@ -186,23 +183,14 @@ suite('reliability', () => {
       onChange: async (_change, index) => {
         if (index === stopAt) outage = await temporalOutage(h, 12_000);
       },
-      onAttempt: (change, status, sentAt) => {
-        if (!firstSent.has(change)) firstSent.set(change, sentAt);
-        answers.push({ change, status, sentAt, at: Date.now() });
-      },
+      onAttempt: attempts.onAttempt,
     });
     if (outage === undefined) throw new Error('the run ended before the outage');
     await outage.restarted;
     const v = await converge();
     const { downAt } = outage;
     const upAt = outage.upAt();
-    // Changes first sent during the outage cannot have been handed off before it: every answer
-    // they got while the server was down must be a refusal.
-    const whileDown = answers.filter(
-      (a) => a.sentAt > downAt && a.at < upAt && (firstSent.get(a.change) ?? 0) > downAt,
-    );
-    const statusesWhileDown: Record<string, number> = {};
-    for (const a of whileDown) statusesWhileDown[a.status] = (statusesWhileDown[a.status] ?? 0) + 1;
+    const whileDown = attempts.newChangesAnsweredBetween(downAt, upAt);
     const { downStatuses, retryAfterMissing, answeredWithin } = outage.probe;
     figures.push(
       describeRun(
@@ -211,7 +199,7 @@ suite('reliability', () => {
         v,
         `, stopped after ${stopAt} changes for ${((upAt - downAt) / 1000).toFixed(1)} s: probes ` +
           `${JSON.stringify(downStatuses)} in ${answeredWithin.toFixed(0)} ms each, run's answers ` +
-          `meanwhile ${JSON.stringify(statusesWhileDown)}, all answers ${JSON.stringify(r.stats.byStatus)}`,
+          `meanwhile ${JSON.stringify(countByStatus(whileDown))}, all answers ${JSON.stringify(r.stats.byStatus)}`,
       ),
     );
     expect(outage.readyStatus).toBe(503);

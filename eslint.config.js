@@ -77,7 +77,7 @@ module.exports = tseslint.config(
     files: ['activities/**/*.ts'],
     rules: restrict([
       {
-        group: ['express', '@temporalio/workflow', '**/workflows/*'],
+        group: ['express', '@temporalio/workflow', '**/workflows/*', '**/workflows/**'],
         message: 'activities are side effects only',
         allowTypeImports: true,
       },

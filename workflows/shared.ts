@@ -10,9 +10,9 @@ import {
 // @temporalio/common is pure (the workflow package is built on it), so it is safe to bundle.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CanonicalEvent, EntityKind, ProviderId } from '../src/events/canonical';
-import type { BookingExplanation, BookingView } from './state';
-import type { EntityView } from './entityState';
-import type { QuarantineItem, QuarantineView } from './quarantineTypes';
+import type { BookingExplanation, BookingView } from './booking/reducer';
+import type { EntityView } from './entity/state';
+import type { QuarantineItem, QuarantineView } from './quarantine/types';
 
 export const eventSignal = defineSignal<[CanonicalEvent]>('event');
 export const stateQuery = defineQuery<BookingView | EntityView | QuarantineView>('state');

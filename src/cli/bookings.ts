@@ -8,7 +8,7 @@ import {
   resumeUpdate,
   skipUpdate,
 } from '../../workflows/shared';
-import type { BookingExplanation, BookingView } from '../../workflows/state';
+import type { BookingExplanation, BookingView } from '../../workflows/booking/reducer';
 
 export type OperatorCommand = 'resume' | 'skip' | 'refetch';
 

@@ -12,7 +12,7 @@ import {
   quarantineResolveUpdate,
   quarantineStateQuery,
 } from '../../workflows/shared';
-import type { QuarantineView } from '../../workflows/quarantineTypes';
+import type { QuarantineView } from '../../workflows/quarantine/types';
 
 export async function listQuarantine(client: Client): Promise<QuarantineView[]> {
   const views: QuarantineView[] = [];

@@ -11,7 +11,7 @@ import {
   applySnapshot,
   type BookingState,
   type BookingStatusOrUnknown,
-} from '../../workflows/state';
+} from '../../workflows/booking/reducer';
 import { operateBooking } from './bookings';
 
 export interface ReplayPlan {

@@ -1,7 +1,7 @@
 // --verify: waits until the system is quiet, then holds the read model (bookings, customers,
 // accounts, contacts) and every booking's effects against the truth (expectedEffects.ts).
 import { Client } from 'pg';
-import { DEFAULT_BOOKING_SETTINGS } from '../../workflows/settings';
+import { DEFAULT_BOOKING_SETTINGS } from '../../workflows/booking/settings';
 import { expectedRow, type ExpectedRow } from './entityPayloads';
 import { bookingHistories, checkEffects } from './expectedEffects';
 import { compareBookings, compareEntities, type Difference } from './readModel';

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { PROVIDER_IDS, type CanonicalEvent, type ProviderId } from '../events/canonical';
-import type { BookingSettings } from '../../workflows/settings';
+import type { BookingSettings } from '../../workflows/booking/settings';
 import {
   EntitySA,
   entityWorkflowId,
@@ -23,7 +23,7 @@ import {
   StatusSA,
   WORKFLOW_TYPES,
 } from '../../workflows/shared';
-import type { QuarantineItem } from '../../workflows/quarantineTypes';
+import type { QuarantineItem } from '../../workflows/quarantine/types';
 import type { Dispatcher } from './dispatcherTypes';
 
 export interface TemporalDispatcherOptions {

@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from '../events/canonical';
-import type { QuarantineItem } from '../../workflows/quarantineTypes';
+import type { QuarantineItem } from '../../workflows/quarantine/types';
 
 /** The receiver's only durable write: handing events (or an unreadable delivery) to Temporal. */
 export interface Dispatcher {

@@ -13,7 +13,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { ProviderId } from '../events/canonical';
 import { hasBookingListApi } from '../providers/lists';
 import { EntitySA, ProviderSA, SourceSA } from '../../workflows/shared';
-import type { reconcileWorkflow } from '../../workflows/reconcile';
+import type { reconcileWorkflow } from '../../workflows/reconcile/workflow';
 
 export const RECONCILE_WORKFLOW_TYPE = 'reconcileWorkflow';
 

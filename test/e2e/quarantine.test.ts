@@ -11,7 +11,7 @@ import {
   quarantineStateQuery,
   quarantineWorkflowId,
 } from '../../workflows/shared';
-import type { QuarantineView } from '../../workflows/quarantineTypes';
+import type { QuarantineView } from '../../workflows/quarantine/types';
 import { eventually } from '../helpers/eventually';
 import {
   deliver,

@@ -3,7 +3,7 @@
 import { expect } from '@jest/globals';
 import type { ProviderId } from '../../src/events/canonical';
 import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
-import type { BookingView } from '../../workflows/state';
+import type { BookingView } from '../../workflows/booking/reducer';
 import { eventually } from './eventually';
 import type { Delivery } from './sign/types';
 import { source } from './stack';

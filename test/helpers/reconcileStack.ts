@@ -1,9 +1,9 @@
 // The stack the reconciliation tests share (test/integration/reconcile.*.test.ts): Meeva sources
 // whose fake list API answers one booking per page, a Zaui source without a list API, and the
 // probes the tests assert (the reconcile workflow's run, booking states, cursors, list requests).
-import type { ReconcileWorkflowInput, reconcileWorkflow } from '../../workflows/reconcile';
+import type { ReconcileWorkflowInput, reconcileWorkflow } from '../../workflows/reconcile/workflow';
 import { bookingStateQuery, bookingWorkflowId } from '../../workflows/shared';
-import type { BookingView } from '../../workflows/state';
+import type { BookingView } from '../../workflows/booking/reducer';
 import { source } from './stack';
 import { stack, useStack } from './useStack';
 

@@ -13,7 +13,7 @@ import type { SourceConfig } from '../../src/config';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import type { Tracing } from '../../src/tracing';
-import type { BookingSettings } from '../../workflows/settings';
+import type { BookingSettings } from '../../workflows/booking/settings';
 import { createTestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
 import { createLocalEnv, tracedWorkflowBundle, workflowBundle } from './temporal';

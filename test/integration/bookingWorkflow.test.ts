@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BookingEvent } from '../../src/events/canonical';
 import { meevaProvider } from '../../src/providers/meeva';
 import { bookingStateQuery, bookingWorkflowId, StatusSA } from '../../workflows/shared';
-import type { BookingView } from '../../workflows/state';
+import type { BookingView } from '../../workflows/booking/reducer';
 import { eventually } from '../helpers/eventually';
 import { loadFixture, normaliseCtx, rawFrom } from '../helpers/raw';
 import { source, startStack, type Stack } from '../helpers/stack';

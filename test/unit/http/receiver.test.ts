@@ -9,7 +9,7 @@ import type { SourceConfig } from '../../../src/config';
 import type { CanonicalEvent, ProviderId } from '../../../src/events/canonical';
 import { createMetrics } from '../../../src/metrics';
 import type { Dispatcher } from '../../../src/temporal/dispatcherTypes';
-import type { QuarantineItem } from '../../../workflows/quarantineTypes';
+import type { QuarantineItem } from '../../../workflows/quarantine/types';
 import { loadFixtures } from '../../helpers/raw';
 import { signBookingExperts } from '../../helpers/sign/bookingexperts';
 import { signMeetergo } from '../../helpers/sign/meetergo';

@@ -7,8 +7,8 @@ import {
   reconcileEvent,
   toRow,
   transitionNotice,
-} from '../../../workflows/bookingOutputs';
-import { applyEvent, initialBookingState } from '../../../workflows/state';
+} from '../../../workflows/booking/outputs';
+import { applyEvent, initialBookingState } from '../../../workflows/booking/reducer';
 import { bookingEvent } from '../../helpers/events';
 
 const KEY = { provider: 'meeva' as const, source: 'default', bookingId: 'bkg_1' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EntityEvent } from '../../../src/events/canonical';
-import { applyEntityEvent, initialEntityState } from '../../../workflows/entityState';
+import { applyEntityEvent, initialEntityState } from '../../../workflows/entity/state';
 
 const KEY = { provider: 'zaui' as const, source: 'default', entity: 'contact' as const, id: 'c1' };
 const FIELDS = { contactId: 'c1', firstName: 'Ann', lastName: 'Smith' };

@@ -6,7 +6,7 @@ import {
   applySnapshot,
   initialBookingState,
   type BookingState,
-} from '../../../workflows/state';
+} from '../../../workflows/booking/reducer';
 import { bookingEvent } from '../../helpers/events';
 
 const KEY = { provider: 'meeva' as const, source: 'default', bookingId: 'bkg_1' };

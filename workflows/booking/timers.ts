@@ -1,7 +1,7 @@
 // The booking's business timers, computed from state (pure): a reminder before the start, a
 // no-show mark after start + grace, and the moment the workflow may close.
 import type { BookingSettings } from './settings';
-import { isTerminal, type BookingState } from './state';
+import { isTerminal, type BookingState } from './reducer';
 
 export interface TimerMarks {
   /** The startsAt a reminder was sent (or skipped) for: a reschedule gets a new one. */

@@ -12,9 +12,9 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { workflowTimeMs } from './clock';
-import type { BookingEvent, CanonicalEvent } from '../src/events/canonical';
-import { createBookingRuntime, type Carried } from './bookingRuntime';
+import { workflowTimeMs } from '../clock';
+import type { BookingEvent, CanonicalEvent } from '../../src/events/canonical';
+import { createBookingRuntime, type Carried } from './runtime';
 import { deadlineWaiter, UNCANCELLED_DEADLINES_PATCH } from './deadlines';
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from './settings';
 import {
@@ -25,8 +25,8 @@ import {
   resumeUpdate,
   skipUpdate,
   type OperatorInput,
-} from './shared';
-import type { BookingKey, BookingState } from './state';
+} from '../shared';
+import type { BookingKey, BookingState } from './reducer';
 import { dueTimers, earliest } from './timers';
 
 export interface BookingWorkflowInput {

@@ -1,4 +1,4 @@
-import type { ProviderId } from '../src/events/canonical';
+import type { ProviderId } from '../../src/events/canonical';
 
 /** An authentic request we could not understand, kept raw for inspection and replay. */
 export interface QuarantineItem {

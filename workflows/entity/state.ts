@@ -1,7 +1,7 @@
 // Customers, accounts and contacts: same ordering and dedup rules as bookings, simpler lifecycle
 // (present or removed). Pure, like state.ts.
-import type { EntityEvent, EntitySnapshot } from '../src/events/canonical';
-import type { EntityKey } from './shared';
+import type { EntityEvent, EntitySnapshot } from '../../src/events/canonical';
+import type { EntityKey } from '../shared';
 
 export interface EntityState {
   key: EntityKey;

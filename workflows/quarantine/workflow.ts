@@ -1,7 +1,7 @@
 // A delivery we could verify but not understand, kept raw until an operator replays it through
 // a fixed adapter or discards it. It never times out on its own: nothing acknowledged is dropped.
 import { condition, patched, setHandler } from '@temporalio/workflow';
-import type { QuarantineItem, QuarantineView } from './quarantineTypes';
+import type { QuarantineItem, QuarantineView } from './types';
 import {
   quarantineDeliverySignal,
   quarantineItemQuery,
@@ -9,7 +9,7 @@ import {
   quarantineStateQuery,
   type QuarantineResolution,
   upsertStatus,
-} from './shared';
+} from '../shared';
 
 export async function quarantineWorkflow(item: QuarantineItem): Promise<QuarantineView> {
   let view: QuarantineView = {

@@ -2,8 +2,8 @@
 // then, send each a `reconcile` event, and only then move the cursor. A run that fails before the
 // end leaves the cursor where it was, so the next one covers the same window again.
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { ProviderId } from '../src/events/canonical';
+import type { Activities } from '../../activities';
+import type { ProviderId } from '../../src/events/canonical';
 
 export interface ReconcileProgress {
   cursor: string | null;

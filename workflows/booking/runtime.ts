@@ -3,15 +3,15 @@
 // carries. The steps themselves are in bookingCommit.ts, pausing in pauseGate.ts. Workflow code:
 // deterministic only.
 import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { workflowTimeIso, workflowTimeMs } from './clock';
-import type { BookingEvent } from '../src/events/canonical';
-import { runActivities } from './steps';
-import { BoundedSet } from './boundedSet';
-import { createBookingSteps, type RunState } from './bookingCommit';
-import { dueAsIso, reconcileEvent } from './bookingOutputs';
+import { workflowTimeIso, workflowTimeMs } from '../clock';
+import type { BookingEvent } from '../../src/events/canonical';
+import { runActivities } from '../steps';
+import { BoundedSet } from '../boundedSet';
+import { createBookingSteps, type RunState } from './commit';
+import { dueAsIso, reconcileEvent } from './outputs';
 import { createPauseGate, type OperatorKind } from './pauseGate';
 import type { BookingSettings } from './settings';
-import { upsertStatus } from './shared';
+import { upsertStatus } from '../shared';
 import {
   applyEvent,
   initialBookingState,
@@ -21,7 +21,7 @@ import {
   type BookingKey,
   type BookingState,
   type BookingView,
-} from './state';
+} from './reducer';
 import { appendTimeline, type TimelineEntry, type TimelineKind } from './timeline';
 import { dueTimers } from './timers';
 

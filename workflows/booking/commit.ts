@@ -2,8 +2,8 @@
 // authoritative state, commit it to the read model with the effects the change implies
 // (notifications, customer sync), and fire due timers (reminder, no-show). Workflow code:
 // deterministic only. Each effect's idempotency key makes a repeated commit harmless.
-import { workflowTimeMs } from './clock';
-import { customerSync, toRow, transitionNotice } from './bookingOutputs';
+import { workflowTimeMs } from '../clock';
+import { customerSync, toRow, transitionNotice } from './outputs';
 import type { createPauseGate } from './pauseGate';
 import {
   applyNoShow,
@@ -11,9 +11,9 @@ import {
   isTerminal,
   type BookingKey,
   type BookingState,
-} from './state';
-import type { Transition } from './bookingTypes';
-import type { RunSteps } from './steps';
+} from './reducer';
+import type { Transition } from './types';
+import type { RunSteps } from '../steps';
 import type { TimelineKind } from './timeline';
 import type { DueTimers, TimerMarks } from './timers';
 

@@ -1,7 +1,7 @@
 // The booking's state and the pure rules that move it. No Temporal imports: unit-tested directly,
 // and the workflow only feeds it events and authoritative snapshots.
-import type { BookingEvent, BookingSnapshot, BookingStatus } from '../src/events/canonical';
-import type { BookingKey, BookingState, BookingStatusOrUnknown } from './bookingTypes';
+import type { BookingEvent, BookingSnapshot, BookingStatus } from '../../src/events/canonical';
+import type { BookingKey, BookingState, BookingStatusOrUnknown } from './types';
 
 export type {
   BookingCounts,
@@ -11,7 +11,7 @@ export type {
   BookingStatusOrUnknown,
   BookingView,
   Transition,
-} from './bookingTypes';
+} from './types';
 
 export const MAX_TRANSITIONS = 50;
 

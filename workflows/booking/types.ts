@@ -1,6 +1,6 @@
 // The shapes of a booking's state and of what its queries answer (types only; the rules that move
 // the state are in state.ts).
-import type { BookingStatus, ProviderId } from '../src/events/canonical';
+import type { BookingStatus, ProviderId } from '../../src/events/canonical';
 
 export type BookingStatusOrUnknown = BookingStatus | 'unknown';
 

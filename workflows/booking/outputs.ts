@@ -1,10 +1,10 @@
 // What a booking workflow sends out, built from its state (pure): the read-model row, the
 // notification of a transition, the customer-sync request, the `reconcile` event that makes the
 // next batch fetch, and the due timers as ISO times for the `explain` query.
-import type { BookingRow } from '../activities/store';
-import type { SyncCustomerInput } from '../activities/effects';
-import type { BookingEvent } from '../src/events/canonical';
-import type { BookingExplanation, BookingKey, BookingState, Transition } from './bookingTypes';
+import type { BookingRow } from '../../activities/store';
+import type { SyncCustomerInput } from '../../activities/effects';
+import type { BookingEvent } from '../../src/events/canonical';
+import type { BookingExplanation, BookingKey, BookingState, Transition } from './types';
 import type { DueTimers } from './timers';
 
 export function toRow(state: BookingState): BookingRow {

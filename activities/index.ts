@@ -5,7 +5,9 @@ import { meetergoApi } from './clients/meetergo';
 import { meetingpackageApi } from './clients/meetingpackage';
 import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
+import { createCommitActivities } from './commit';
 import { createEffectActivities } from './effects';
+import { createOutboxActivities, OutboxNudge, type DestinationSettings } from './outbox';
 import type { WorkerMetrics } from './metrics';
 import {
   apiKey,
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   sources: readonly SourceConfig[];
   apiTimeoutMs?: number;
   downstreamUrl?: string | undefined;
+  /** Where notices go; DOWNSTREAM_WEBHOOK_URL is the destination `default` (destinationsFor). */
+  destinations?: readonly DestinationSettings[];
   /** The receiver's booking settings, so a booking started by a reconcile starts the same way. */
   bookingSettings?: ReconcileActivityDeps['bookingSettings'];
   /** The worker's registry: drift and staleness are observed in fetchBooking. */
@@ -45,8 +49,20 @@ export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSe
 export function createActivities(deps: ActivityDeps) {
   const timeout = deps.apiTimeoutMs === undefined ? {} : { timeoutMs: deps.apiTimeoutMs };
   const apis = apiRegistry(deps.sources);
+  const destinations = deps.destinations ?? destinationsFor(deps.downstreamUrl);
+  const nudge = new OutboxNudge();
   return {
     ...createStoreActivities(deps.db),
+    ...createCommitActivities({
+      db: deps.db,
+      destinations: destinations.map((d) => d.name),
+      nudge,
+    }),
+    ...createOutboxActivities({
+      db: deps.db,
+      destinations: new Map(destinations.map((d) => [d.name, d])),
+      nudge,
+    }),
     ...createReconcileActivities({ ...deps, ...timeout, apis }),
     ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
     ...createProviderActivities({
@@ -59,7 +75,13 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The destinations of a configuration: for now the one DOWNSTREAM_WEBHOOK_URL, named `default`. */
+export function destinationsFor(downstreamUrl: string | undefined): DestinationSettings[] {
+  return downstreamUrl === undefined ? [] : [{ name: 'default', url: downstreamUrl }];
+}
 export type { Db } from './db';
+export type { DestinationSettings } from './outbox';
 export { openDb } from './db';
 export {
   activityMetricsInterceptor,

@@ -50,6 +50,31 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
       );
     `,
   },
+  {
+    // Notices waiting for (or done with) each destination: activities/outbox.ts.
+    id: '003_outbox',
+    sql: `
+      CREATE TABLE outbox (
+        destination text NOT NULL,
+        idempotency_key text NOT NULL,
+        workflow_id text NOT NULL,
+        kind text NOT NULL,
+        body jsonb NOT NULL,
+        seq bigserial NOT NULL,
+        status text NOT NULL DEFAULT 'pending',
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        last_status integer,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        delivered_at timestamptz,
+        PRIMARY KEY (destination, idempotency_key)
+      );
+      CREATE INDEX outbox_open ON outbox (destination, workflow_id, seq)
+        WHERE status IN ('pending', 'failed');
+      CREATE INDEX outbox_workflow_id ON outbox (workflow_id)
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -6,6 +6,7 @@ import {
   activityMetricsInterceptor,
   createActivities,
   createWorkerMetrics,
+  destinationsFor,
   openDb,
   registerPausedBookingsGauge,
 } from '../activities';
@@ -19,6 +20,7 @@ import {
   createTemporalClient,
   createTemporalDispatcher,
 } from './temporal/dispatcher';
+import { ensureDestinationWorkflows } from './temporal/destinations';
 import { countPausedBookings } from './temporal/pausedBookings';
 import { ensureReconcileSchedules } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
@@ -91,6 +93,7 @@ export async function startWorker(
   const metrics = createWorkerMetrics({ defaultMetrics: true });
   const connection = await NativeConnection.connect({ address });
   const { tracing } = observability;
+  const destinations = destinationsFor(config.downstreamWebhookUrl);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -100,6 +103,7 @@ export async function startWorker(
       sources: config.sources,
       apiTimeoutMs: config.providerApiTimeoutMs,
       downstreamUrl: config.downstreamWebhookUrl,
+      destinations,
       bookingSettings: bookingSettingsFor(config.booking),
       metrics,
     }),
@@ -129,6 +133,14 @@ export async function startWorker(
     else logger.error({ err }, 'worker stopped with an error');
   });
   await startReconcileSchedules(config, address, logger);
+  try {
+    const names = destinations.map((d) => d.name);
+    await ensureDestinationWorkflows(visibility, { taskQueue: config.temporal.taskQueue, names });
+    if (names.length > 0) logger.info({ destinations: names }, 'destination workflows running');
+  } catch (err) {
+    // Notices stay queued in the outbox; the next worker to start delivers them.
+    logger.error({ err }, 'could not start the destination workflows');
+  }
   return {
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

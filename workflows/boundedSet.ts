@@ -1,3 +1,6 @@
+/** Dedup memory: far more than any provider's redelivery window holds for one booking. */
+export const MAX_SEEN_EVENT_IDS = 1000;
+
 /**
  * Insertion-ordered set that forgets its oldest ids past `limit`. Dedup state travels through
  * continue-as-new as a plain array, so it must stay small (well under the 256 KB payload warning).

@@ -4,3 +4,4 @@ export { bookingWorkflow } from './booking/workflow';
 export { entityWorkflow } from './entity/workflow';
 export { quarantineWorkflow } from './quarantine/workflow';
 export { reconcileWorkflow } from './reconcile/workflow';
+export { destinationWorkflow } from './destination/workflow';

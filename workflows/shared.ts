@@ -92,3 +92,8 @@ export const WORKFLOW_TYPES = {
   contact: 'entityWorkflow',
 } as const satisfies Record<EntityKind, string>;
 export const QUARANTINE_WORKFLOW_TYPE = 'quarantineWorkflow';
+export const DESTINATION_WORKFLOW_TYPE = 'destinationWorkflow';
+
+export function destinationWorkflowId(name: string): string {
+  return `destination/${name}`;
+}

@@ -6,10 +6,12 @@ import { Worker } from '@temporalio/worker';
 import {
   activityMetricsInterceptor,
   createActivities,
+  destinationsFor,
   type Db,
   type WorkerMetrics,
 } from '../../activities';
 import type { SourceConfig } from '../../src/config';
+import { ensureDestinationWorkflows } from '../../src/temporal/destinations';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import type { Tracing } from '../../src/tracing';
@@ -60,6 +62,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     closeAfterMs: TEN_YEARS,
     ...options.bookingSettings,
   });
+  const destinations = destinationsFor(options.downstreamUrl?.(api));
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -69,6 +72,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       sources,
       apiTimeoutMs: 2000,
       downstreamUrl: options.downstreamUrl?.(api),
+      destinations,
       bookingSettings,
       metrics: options.metrics,
     }),
@@ -78,6 +82,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(tracing === undefined ? {} : { plugins: [tracing.plugin] }),
   });
   const running = worker.run();
+  await ensureDestinationWorkflows(env.client, {
+    taskQueue,
+    names: destinations.map((d) => d.name),
+  });
   const dispatcher = createTemporalDispatcher({
     client:
       tracing === undefined

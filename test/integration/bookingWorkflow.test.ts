@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { temporal } from '@temporalio/proto';
 import type { BookingEvent } from '../../src/events/canonical';
 import { meevaProvider } from '../../src/providers/meeva';
 import { bookingStateQuery, bookingWorkflowId, StatusSA } from '../../workflows/shared';
@@ -7,6 +8,7 @@ import { eventually } from '../helpers/eventually';
 import { loadFixture, normaliseCtx, rawFrom } from '../helpers/raw';
 import { source, startStack, type Stack } from '../helpers/stack';
 
+const { EventType } = temporal.api.enums.v1;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -184,13 +186,13 @@ describe('booking workflow on the real dev server', () => {
     expect(stack.api.requests.filter((r) => r.path === '/bookings/bkg_flaky').length).toBe(3);
   });
 
-  it('reads and writes through local activities, and schedules every outside effect as an activity', async () => {
+  it('commits a new booking without an activity task or a workflow of its customer', async () => {
     const id = 'bkg_one_task';
     stack.api.routes.set(`/bookings/${id}`, {
       id,
       status: 'confirmed',
       startsAt: '2031-05-01T10:00:00Z',
-      attendee: { email: 'one-task@example.com' },
+      attendee: { email: 'one-task@example.com', firstName: 'Una' },
     });
     const events = meevaEvents('booking.created.json').map((e) => ({
       ...e,
@@ -199,20 +201,42 @@ describe('booking workflow on the real dev server', () => {
       entityId: id,
     }));
     await stack.dispatcher.dispatch(events);
-    await eventually(async () => expect(await row(id)).toMatchObject({ status: 'confirmed' }));
-    const handle = stack.env.client.workflow.getHandle(bookingWorkflowId('meeva', 'default', id));
-    const scheduled = await eventually(async () => {
-      const history = (await handle.fetchHistory()).events ?? [];
-      const types = history.flatMap((e) => {
-        const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-        return name == null ? [] : [name];
-      });
-      // The notification and the customer sync: their keys are in the history before they run.
-      expect(types).toEqual(expect.arrayContaining(['notifyDownstream', 'syncCustomer']));
-      return types;
+    const workflowId = bookingWorkflowId('meeva', 'default', id);
+    // The customer is merged into the read model by the booking's own commit.
+    await eventually(async () => {
+      expect(await row(id)).toMatchObject({ status: 'confirmed' });
+      const { rows } = await stack.db.query<{ data: { firstName?: string } }>(
+        "SELECT data FROM customers WHERE provider = 'meeva' AND source = 'default' AND id = $1",
+        ['one-task@example.com'],
+      );
+      expect(rows[0]?.data.firstName).toBe('Una');
     });
-    // The fetch and the read-model write are local activities (markers), never activity tasks.
-    expect(scheduled).not.toContain('fetchBooking');
-    expect(scheduled).not.toContain('writeBooking');
+    const { rows: effects } = await stack.db.query<{ idempotency_key: string; kind: string }>(
+      'SELECT idempotency_key, kind FROM effects WHERE workflow_id = $1 ORDER BY kind',
+      [workflowId],
+    );
+    expect(effects.map((e) => e.kind).sort()).toEqual([
+      'customer-sync',
+      'notification',
+      'read-model:booking',
+    ]);
+    // No destination here: the notice is recorded as done, keyed by the booking's first transition.
+    expect(effects.find((e) => e.kind === 'notification')?.idempotency_key).toBe(
+      `${workflowId}:notify:unknown->confirmed:#1`,
+    );
+    const history = (await stack.env.client.workflow.getHandle(workflowId).fetchHistory()).events;
+    const kinds = new Set((history ?? []).map((e) => EventType[e.eventType ?? 0] ?? ''));
+    // Fetch and commit are markers; no activity task, and no customer workflow signalled.
+    expect([...kinds].filter((k) => /ACTIVITY_TASK|SIGNAL_EXTERNAL|CHILD/.test(k))).toEqual([]);
+    expect(
+      (history ?? []).filter(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      ),
+    ).toHaveLength(2);
+    const customers = stack.env.client.workflow.list({
+      query: `WorkflowId = "customer/meeva/default/one-task@example.com"`,
+    });
+    const first = await customers[Symbol.asyncIterator]().next();
+    expect(first.done).toBe(true);
   });
 });

@@ -1,116 +1,122 @@
-// The booking's activity-backed steps, apart from the runtime that holds the run: fetch the
-// authoritative state, commit it to the read model with the effects the change implies
-// (notifications, customer sync), and fire due timers (reminder, no-show). Workflow code:
-// deterministic only. Each effect's idempotency key makes a repeated commit harmless.
+// The booking's steps (since `lean-booking`): fetch the authoritative state, commit what a batch
+// changed, and fire due timers (reminder, no-show, re-fetch). Workflow code: deterministic only.
+//
+// One commit per batch, one local activity: the read-model row, the embedded customer and the
+// notices of the batch's transitions go to Postgres in one transaction (activities/commit.ts),
+// and the notices leave through the outbox, delivered by the destination's own workflow. A batch
+// thus costs its workflow task and two markers, however many notices it decides.
 import { workflowTimeMs } from '../clock';
-import { customerSync, toRow, transitionNotice } from './outputs';
-import type { createPauseGate } from './pauseGate';
-import {
-  applyNoShow,
-  applySnapshot,
-  isTerminal,
-  type BookingKey,
-  type BookingState,
-} from './reducer';
-import type { Transition } from './types';
-import type { RunSteps } from '../steps';
+import type { Notice } from '../../activities/commit';
+import { customerSync, reminderNotice, statusNotice, toRow } from './outputs';
+import { applyNoShow, applySnapshot, isLagging, isTerminal, type BookingKey } from './reducer';
+import type { createStepGate } from './steps';
+import { bookingActivities } from './steps';
 import type { TimelineKind } from './timeline';
-import type { DueTimers, TimerMarks } from './timers';
+import type { DueTimers } from './timers';
+import type { BookingMarks, BookingState } from './types';
 
 /** What a run holds and the steps move on; the runtime reads it between steps and in queries. */
 export interface RunState {
   state: BookingState;
-  marks: TimerMarks & {
-    customerSynced?: string;
-    firstSeenAt?: number;
-    /** When the platform's API last answered (the worker's staleness metric). */
-    confirmedAt?: number;
-    /** Trailing transitions applied before a continue-as-new, not yet committed and notified. */
-    uncommitted?: number;
-  };
+  marks: BookingMarks;
   effectsDone: number;
 }
 
-export interface StepDeps extends RunSteps {
+export interface StepDeps {
   key: BookingKey;
   workflowId: string;
   now: () => string;
   note: (kind: TimelineKind, text: string) => void;
   publish: () => void;
-  guarded: ReturnType<typeof createPauseGate>['guarded'];
+  guarded: ReturnType<typeof createStepGate>['guarded'];
 }
 
+/**
+ * An API answer older than the webhooks is asked again after these waits; the answer after the
+ * last is applied whatever its version: the platforms' docs call webhooks hints and the API the
+ * truth, and a platform whose API never bumps its version for a change (or stamps it with another
+ * clock) must not leave a booking unknown for good.
+ */
+export const LAGGING_REFETCH_DELAYS_MS = [2_000, 10_000, 30_000] as const;
+
 export function createBookingSteps(run: RunState, deps: StepDeps) {
-  const { key, workflowId, now, note, guarded, converge, effects } = deps;
+  const { key, workflowId, now, note, guarded } = deps;
+  const { fetchBooking, commitBooking } = bookingActivities;
 
   async function fetchAuthoritative(): Promise<void> {
     // Inputs for the worker's drift and staleness metrics only: no new command, replay-safe.
     const fetched = await guarded('fetch', () => {
       const { confirmedAt } = run.marks;
-      return converge.fetchBooking({
+      return fetchBooking({
         ...key,
         expectedStatus: run.state.status,
         ...(confirmedAt === undefined ? {} : { lastConfirmedAt: confirmedAt }),
       });
     });
-    if (fetched?.kind === 'found') {
-      run.marks = { ...run.marks, confirmedAt: workflowTimeMs() };
-      run.state = applySnapshot(run.state, fetched.snapshot, now());
-      note(
-        'fetch',
-        `provider says ${fetched.snapshot.status ?? 'no status'} at v${fetched.snapshot.version ?? '–'}`,
-      );
-    } else if (fetched?.kind === 'not-found')
-      note('fetch', 'provider does not know this booking (404)');
+    if (fetched?.kind === 'not-found') note('fetch', 'provider does not know this booking (404)');
+    if (fetched?.kind !== 'found') return;
+    const { snapshot } = fetched;
+    const { refetch, ...marks } = run.marks;
+    run.marks = { ...marks, confirmedAt: workflowTimeMs() };
+    const answer = `provider says ${snapshot.status ?? 'no status'} at v${snapshot.version ?? '–'}`;
+    if (!isLagging(run.state, snapshot)) {
+      run.state = applySnapshot(run.state, snapshot, now());
+      note('fetch', answer);
+      return;
+    }
+    const attempts = (refetch?.attempts ?? 0) + 1;
+    const wait = LAGGING_REFETCH_DELAYS_MS[attempts - 1];
+    const newest = `v${run.state.version ?? '–'}`;
+    if (wait !== undefined) {
+      run.state = applySnapshot(run.state, snapshot, now()); // counted, not applied
+      run.marks = { ...run.marks, refetch: { attempts, at: workflowTimeMs() + wait } };
+      note('fetch', `${answer}, older than ${newest}: asking again in ${wait / 1000} s`);
+      return;
+    }
+    run.state = applySnapshot(run.state, snapshot, now(), { trustOlder: true });
+    note('fetch', `${answer}, still older than ${newest} after ${attempts} answers: applied`);
   }
 
-  async function effect(
-    kind: 'notification' | 'reminder',
-    idempotencyKey: string,
-    body: Record<string, unknown>,
-  ) {
-    const result = await guarded(kind, () =>
-      effects.notifyDownstream({ idempotencyKey, workflowId, kind, body }),
-    );
-    if (result?.applied === true) run.effectsDone += 1;
-    note(
-      'effect',
-      `${kind} ${idempotencyKey}${result === undefined ? ' (skipped by operator)' : ''}`,
-    );
+  async function queue(step: string, input: Parameters<typeof commitBooking>[0]) {
+    const result = await guarded(step, () => commitBooking(input));
+    if (result !== undefined) {
+      run.effectsDone += Number(result.written) + Number(result.customerSynced) + result.queued;
+    }
+    return result;
   }
 
-  /** Writes the read model and runs what the change implies: notifications, customer sync. */
-  async function commit(reason: string, lastSeen: Transition | undefined): Promise<void> {
-    const written = await guarded('read-model write', () =>
-      converge.writeBooking({
-        idempotencyKey: `${workflowId}:write:${reason}`,
-        workflowId,
-        row: toRow(run.state),
-      }),
-    );
-    if (written?.applied === true) run.effectsDone += 1;
+  /** Writes the read model and queues what the change implies: notices, the customer merge. */
+  async function commit(reason: string): Promise<void> {
     const { state } = run;
+    const committed = run.marks.committedSeq ?? 0;
+    const fresh = state.transitions.filter((t) => (t.seq ?? 0) > committed);
+    const notices: Notice[] = fresh.map((t) => statusNotice(workflowId, state, t));
+    const sync = customerSync(workflowId, state, now());
+    const syncing = sync !== undefined && run.marks.customerSynced !== sync.idempotencyKey;
+    const result = await queue('commit', {
+      workflowId,
+      write: { idempotencyKey: `${workflowId}:write:${reason}`, row: toRow(state) },
+      ...(syncing ? { customer: sync } : {}),
+      notices,
+    });
+    const skipped = result === undefined ? ' (skipped by operator)' : '';
     note(
       'effect',
-      `read model: ${state.status} at v${state.version ?? '–'}${written?.applied === false ? ' (already written)' : ''}`,
+      `read model: ${state.status} at v${state.version ?? '–'}${result?.written === false ? ' (already written)' : skipped}`,
     );
-    run.state = { ...state, counts: { ...state.counts, writes: state.counts.writes + 1 } };
-    const from = lastSeen === undefined ? 0 : run.state.transitions.indexOf(lastSeen) + 1;
-    for (const t of run.state.transitions.slice(from)) {
+    run.state = {
+      ...run.state,
+      counts: { ...run.state.counts, writes: run.state.counts.writes + 1 },
+    };
+    run.marks = { ...run.marks, committedSeq: fresh.at(-1)?.seq ?? committed };
+    for (const t of fresh) {
       note('transition', `${t.from} → ${t.to} (${t.cause})`);
       if (isTerminal(t.to)) run.marks = { ...run.marks, endedAt: workflowTimeMs() };
-      const notice = transitionNotice(workflowId, run.state, t);
-      await effect('notification', notice.idempotencyKey, notice.body);
     }
-    const sync = customerSync(workflowId, run.state, now());
-    if (sync !== undefined && run.marks.customerSynced !== sync.idempotencyKey) {
-      const synced = await guarded('customer sync', () => effects.syncCustomer(sync));
-      if (synced?.applied === true) run.effectsDone += 1;
+    for (const n of notices) note('effect', `notification ${n.idempotencyKey} queued${skipped}`);
+    if (syncing) {
       run.marks = { ...run.marks, customerSynced: sync.idempotencyKey };
-      note(
-        'effect',
-        `customer ${sync.customerId} synced through customer/${key.provider}/${key.source}/${sync.customerId}`,
-      );
+      note('effect', `customer ${sync.customerId} merged into the read model${skipped}`);
     }
     deps.publish();
   }
@@ -124,25 +130,30 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       run.marks = { ...run.marks, reminderFor: startsAt };
       if (start !== undefined && t < start) {
         note('timer', `reminder for ${startsAt ?? ''}`);
-        await effect('reminder', `${workflowId}:reminder:${startsAt ?? ''}`, {
-          type: 'booking.reminder',
-          workflowId,
-          booking: toRow(run.state),
-        });
+        const reminder = reminderNotice(workflowId, run.state);
+        const result = await queue('reminder', { workflowId, notices: [reminder] });
+        note(
+          'effect',
+          `reminder ${reminder.idempotencyKey} queued${result === undefined ? ' (skipped by operator)' : ''}`,
+        );
       } else note('timer', 'reminder skipped: the start has passed');
       deps.publish();
     }
     if (due.noShowAt !== undefined && due.noShowAt <= t) {
       // A booking first seen after its no-show time is history being imported, not a no-show.
       if ((run.marks.firstSeenAt ?? 0) <= due.noShowAt) {
-        const lastSeen = run.state.transitions.at(-1);
         run.state = applyNoShow(run.state, now());
         note('timer', 'no check-in by start + grace: no-show');
-        await commit(`no_show:${run.state.startsAt ?? ''}`, lastSeen);
+        await commit(`no_show:${run.state.startsAt ?? ''}`);
       } else {
         run.marks = { ...run.marks, noShowFor: run.state.startsAt };
         note('timer', 'no-show not marked: the booking was first seen after start + grace');
       }
+    }
+    if (due.refetchAt !== undefined && due.refetchAt <= t) {
+      note('timer', `re-fetch ${run.marks.refetch?.attempts ?? ''}: the last answer was older`);
+      await fetchAuthoritative();
+      await commit(`refetch:${t}`);
     }
     return due.closeAt !== undefined && due.closeAt <= t;
   }

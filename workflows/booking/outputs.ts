@@ -1,6 +1,7 @@
 // What a booking workflow sends out, built from its state (pure): the read-model row, the
 // notification of a transition, the customer-sync request, the `reconcile` event that makes the
 // next batch fetch, and the due timers as ISO times for the `explain` query.
+import type { Notice } from '../../activities/commit';
 import type { BookingRow } from '../../activities/store';
 import type { SyncCustomerInput } from '../../activities/effects';
 import type { BookingEvent } from '../../src/events/canonical';
@@ -38,6 +39,26 @@ export function transitionNotice(workflowId: string, state: BookingState, t: Tra
       cause: t.cause,
       booking: toRow(state),
     },
+  };
+}
+
+/**
+ * The notice of a transition since `lean-booking`: keyed by the transition's seq (the booking's
+ * n-th transition), not by the event that caused it, so a workflow task retried with a larger
+ * batch of the same events decides the same key for the same transition.
+ */
+export function statusNotice(workflowId: string, state: BookingState, t: Transition): Notice {
+  const { body } = transitionNotice(workflowId, state, t);
+  const idempotencyKey = `${workflowId}:notify:${t.from}->${t.to}:#${String(t.seq ?? 0)}`;
+  return { idempotencyKey, kind: 'notification', body };
+}
+
+/** The reminder before a start: once per start, whatever moved it there. */
+export function reminderNotice(workflowId: string, state: BookingState): Notice {
+  return {
+    idempotencyKey: `${workflowId}:reminder:${state.startsAt ?? ''}`,
+    kind: 'reminder',
+    body: { type: 'booking.reminder', workflowId, booking: toRow(state) },
   };
 }
 

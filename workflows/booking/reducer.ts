@@ -76,8 +76,14 @@ function moveTo(
   at: string,
 ): BookingState {
   if (to === state.status) return state;
-  const transitions = [...state.transitions, { from: state.status, to, cause, at }];
-  return { ...state, status: to, transitions: transitions.slice(-MAX_TRANSITIONS) };
+  const seq = (state.transitionCount ?? state.transitions.length) + 1;
+  const transitions = [...state.transitions, { from: state.status, to, cause, at, seq }];
+  return {
+    ...state,
+    status: to,
+    transitions: transitions.slice(-MAX_TRANSITIONS),
+    transitionCount: seq,
+  };
 }
 
 function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
@@ -176,25 +182,38 @@ export function applyEvent(state: BookingState, event: BookingEvent): BookingSta
   return next;
 }
 
+/** The API answered with a version older than the newest change applied (a webhook's, say). */
+export function isLagging(state: BookingState, snapshot: { version?: number }): boolean {
+  return (
+    snapshot.version !== undefined && state.version !== null && snapshot.version < state.version
+  );
+}
+
 /**
  * Applies the provider's own answer (fetched from its API). Authoritative: it may move a booking
- * anywhere, revive it included, as long as it is not older than what we applied.
+ * anywhere, revive it included, as long as it is not older than what we applied. With
+ * `trustOlder` an older answer is applied too (the watermark stays): after a few re-fetches that
+ * all answered older than a webhook, the API's clock, not its state, is what lags (MeetingPackage
+ * stamps webhooks and API records from different systems), and the API is the truth.
  */
 export function applySnapshot(
   state: BookingState,
   snapshot: BookingSnapshot & { version?: number },
   at: string,
+  options: { trustOlder?: boolean } = {},
 ): BookingState {
   const counted = { ...state, counts: { ...state.counts, fetches: state.counts.fetches + 1 } };
-  if (
-    snapshot.version !== undefined &&
-    state.version !== null &&
-    snapshot.version < state.version
-  ) {
-    return counted; // a lagging replica answered; the next event or reconcile fetches again
+  const lagging = isLagging(state, snapshot);
+  if (lagging && options.trustOlder !== true) {
+    return counted; // a lagging replica answered; the caller decides when to ask again
   }
-  let next = mergeSnapshot(counted, snapshot, true, snapshot.version);
-  if (snapshot.version !== undefined) next.version = snapshot.version;
+  let next = mergeSnapshot(
+    counted,
+    snapshot,
+    true,
+    lagging ? (state.version ?? undefined) : snapshot.version,
+  );
+  if (snapshot.version !== undefined && !lagging) next.version = snapshot.version;
   if (snapshot.status !== undefined) next = moveTo(next, snapshot.status, 'fetch', at);
   return next;
 }

@@ -1,17 +1,13 @@
-// The booking workflow's moving parts, kept apart from the loop in booking.ts: what a run holds,
-// how signals and operator commands change it, how a batch is applied, and what the next run
-// carries. The steps themselves are in bookingCommit.ts, pausing in pauseGate.ts. Workflow code:
-// deterministic only.
+// What a booking's run holds (since `lean-booking`), and how signals, operator commands, batches,
+// timers and continue-as-new change it. The loop that drives it is in workflow.ts, the steps in
+// commit.ts. Workflow code: deterministic only.
 import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { workflowTimeIso, workflowTimeMs } from '../clock';
 import type { BookingEvent } from '../../src/events/canonical';
-import { runActivities } from '../steps';
-import { BoundedSet } from '../boundedSet';
+import { BoundedSet, MAX_SEEN_EVENT_IDS } from '../boundedSet';
+import { StatusSA, upsertStatus } from '../shared';
 import { createBookingSteps, type RunState } from './commit';
 import { dueAsIso, reconcileEvent } from './outputs';
-import { createPauseGate, type OperatorKind } from './pauseGate';
-import type { BookingSettings } from './settings';
-import { upsertStatus } from '../shared';
 import {
   applyEvent,
   initialBookingState,
@@ -22,88 +18,125 @@ import {
   type BookingState,
   type BookingView,
 } from './reducer';
-import { appendTimeline, type TimelineEntry, type TimelineKind } from './timeline';
+import type { BookingSettings } from './settings';
+import { createStepGate, type OperatorKind } from './steps';
+import { appendTimeline, type TimelineKind } from './timeline';
 import { dueTimers } from './timers';
+import type { Carried } from './types';
 
-export interface Carried {
-  state: BookingState;
-  inbox: BookingEvent[];
-  seen: string[];
-  effectsDone: number;
-  marks: RunState['marks'];
-  timeline: TimelineEntry[];
+/**
+ * A run carried from before `lean-booking` numbered no transitions and counted the uncommitted
+ * ones at its end: number them, and mark the committed ones as such.
+ */
+function fromCarried(key: BookingKey, carried: Carried | undefined): RunState {
+  const state = carried?.state ?? initialBookingState(key);
+  const marks = carried?.marks ?? {};
+  if (state.transitionCount !== undefined) {
+    return { state, marks, effectsDone: carried?.effectsDone ?? 0 };
+  }
+  const transitions = state.transitions.map((t, i) => ({ ...t, seq: t.seq ?? i + 1 }));
+  const { uncommitted, ...rest } = marks;
+  return {
+    state: { ...state, transitions, transitionCount: transitions.length },
+    marks: { ...rest, committedSeq: transitions.length - (uncommitted ?? 0) },
+    effectsDone: carried?.effectsDone ?? 0,
+  };
 }
 
-const MAX_SEEN = 1000;
-
-export function createBookingRuntime(
+export function createBooking(
   key: BookingKey,
   settings: BookingSettings,
   carried: Carried | undefined,
 ) {
   const { workflowId } = workflowInfo();
-  const activities = runActivities({ withEffects: true });
-  const run: RunState = {
-    state: carried?.state ?? initialBookingState(key),
-    marks: carried?.marks ?? {},
-    effectsDone: carried?.effectsDone ?? 0,
-  };
+  const run = fromCarried(key, carried);
   const inbox: BookingEvent[] = [...(carried?.inbox ?? [])];
-  const seen = new BoundedSet(carried?.seen ?? [], MAX_SEEN);
+  const seen = new BoundedSet(carried?.seen ?? [], MAX_SEEN_EVENT_IDS);
   let timeline = carried?.timeline ?? [];
+  // Continue-as-new keeps the search attributes: a status already shown is not written again.
+  let shown = workflowInfo().typedSearchAttributes.get(StatusSA);
 
   const now = workflowTimeIso;
   const note = (kind: TimelineKind, text: string) => {
     timeline = appendTimeline(timeline, { at: now(), kind, text });
   };
-  const gate = createPauseGate({
-    now,
-    onChange(paused) {
-      if (paused !== undefined)
-        note('paused', `${paused.step} failed permanently: ${paused.reason}`);
+  const gate = createStepGate({
+    giveUpMs: settings.stepGiveUpMs,
+    onChange() {
+      const paused = gate.paused();
+      if (paused !== undefined) note('paused', `${paused.step} failed: ${paused.reason}`);
+      const retrying = gate.retrying();
+      if (retrying !== undefined)
+        note(
+          'retry',
+          `${retrying.step} failed (${retrying.lastError}): again at ${retrying.nextAttemptAt}`,
+        );
       publish();
     },
     refetch: () => steps.fetchAuthoritative(),
   });
   const steps = createBookingSteps(run, {
-    ...activities,
     key,
     workflowId,
     now,
     note,
     publish,
-    guarded: gate.guarded,
+    guarded: (step, fn) => gate.guarded(step, fn),
   });
+
   const view = (): BookingView => {
     const paused = gate.paused();
+    const retrying = gate.retrying();
     const { state, effectsDone } = run;
     return {
       ...state,
       pending: inbox.length,
       effectsDone,
       ...(paused === undefined ? {} : { paused }),
+      ...(retrying === undefined ? {} : { retrying }),
     };
   };
   const summary = () => {
     const paused = gate.paused();
+    const retrying = gate.retrying();
     const { state, effectsDone } = run;
+    const status =
+      paused !== undefined
+        ? `paused (${paused.reason})`
+        : retrying !== undefined
+          ? `${state.status}, retrying ${retrying.step} (attempt ${retrying.attempt})`
+          : state.status;
     return (
-      `${paused === undefined ? state.status : `paused (${paused.reason})`} · v${state.version ?? '–'} · ` +
+      `${status} · v${state.version ?? '–'} · ` +
       `${state.counts.received} events, ${state.counts.duplicates} duplicates · ${state.counts.fetches} fetches · ${effectsDone} effects`
     );
   };
 
+  /** Shows the status in the UI: the search attribute only when it changed (one history event). */
   function publish(): void {
-    upsertStatus(gate.paused() === undefined ? run.state.status : 'paused');
-    setCurrentDetails(summary());
+    const status = gate.paused() === undefined ? run.state.status : 'paused';
+    if (status !== shown) {
+      upsertStatus(status);
+      shown = status;
+    }
+    setCurrentDetails(summary()); // no history event: answered from memory
+  }
+
+  /** Applies events to the state through the pure reducer; no activity runs here. */
+  function fold(events: readonly BookingEvent[]): void {
+    for (const event of events) {
+      const stale = run.state.counts.stale;
+      run.state = applyEvent(run.state, event);
+      if (run.state.counts.stale > stale)
+        note('stale', `${event.eventId} is older than v${run.state.version ?? '–'}: absorbed`);
+    }
   }
 
   return {
     inbox,
     pending: () => inbox.length,
-    state: () => run.state,
-    marks: () => run.marks,
-    paused: gate.paused,
+    due: () => dueTimers(run.state, run.marks, settings),
+    paused: () => gate.paused(),
     view,
     publish,
 
@@ -116,10 +149,8 @@ export function createBookingRuntime(
       seen.add(event.eventId);
       run.marks.firstSeenAt ??= workflowTimeMs();
       run.state = markReceived(run.state);
-      note(
-        'event',
-        `${event.action} ${event.eventId}${event.version === undefined ? '' : ` v${event.version}`}`,
-      );
+      const version = event.version === undefined ? '' : ` v${event.version}`;
+      note('event', `${event.action} ${event.eventId}${version}`);
       inbox.push(event);
     },
 
@@ -139,13 +170,9 @@ export function createBookingRuntime(
     },
 
     async applyBatch(batch: BookingEvent[]): Promise<void> {
-      // Transitions folded in before a continue-as-new are not committed (notified) yet.
-      const { transitions } = run.state;
-      const lastSeen = transitions[transitions.length - 1 - (run.marks.uncommitted ?? 0)];
       fold(batch);
       await steps.fetchAuthoritative();
-      await steps.commit(batch.at(-1)?.eventId ?? 'batch', lastSeen);
-      run.marks = { ...run.marks, uncommitted: 0 };
+      await steps.commit(batch.at(-1)?.eventId ?? `batch:${workflowTimeMs()}`);
     },
 
     /** Fires what is due; answers whether the booking may close now. */
@@ -157,38 +184,23 @@ export function createBookingRuntime(
     },
 
     /**
-     * What the next run starts from. With `foldInbox`, pending events are applied to the state
-     * now (pure reducer) and one `reconcile` event is carried instead of all of them: under a
-     * constant stream of signals the server keeps rejecting the continue-as-new, and a carried
-     * inbox would grow past the 2 MiB payload limit and stall the booking for good.
+     * What the next run starts from. Pending events are applied to the state now (pure reducer)
+     * and one `reconcile` event is carried instead of all of them: under a constant stream of
+     * signals the server keeps rejecting the continue-as-new, and a carried inbox would grow past
+     * the 2 MiB payload limit. The transitions they made are committed by the next run
+     * (`committedSeq` says which are not yet).
      */
-    carry(foldInbox: boolean): Carried {
+    carry(): Carried {
       note('continued', 'continued as new');
-      const carried = (next: BookingEvent[]): Carried => {
-        const { state, effectsDone, marks } = run;
-        return { state, inbox: next, seen: seen.toArray(), effectsDone, marks, timeline };
-      };
-      if (!foldInbox || inbox.length === 0) return carried([...inbox]);
       const pending = inbox.splice(0);
-      const before = run.state.transitions.length;
       fold(pending);
-      // The transition list is bounded: never count more than it holds.
-      const held = run.state.transitions.length;
-      const added = held - before + (run.marks.uncommitted ?? 0);
-      run.marks = { ...run.marks, uncommitted: Math.min(held, Math.max(0, added)) };
       const last = pending.at(-1);
-      const sync = reconcileEvent(key, `folded:${last?.eventId ?? workflowInfo().runId}`, now());
-      return carried([sync]);
+      const next =
+        pending.length === 0
+          ? []
+          : [reconcileEvent(key, `folded:${last?.eventId ?? workflowInfo().runId}`, now())];
+      const { state, effectsDone, marks } = run;
+      return { state, inbox: next, seen: seen.toArray(), effectsDone, marks, timeline };
     },
   };
-
-  /** Applies events to the state through the pure reducer; no activity runs here. */
-  function fold(events: readonly BookingEvent[]): void {
-    for (const event of events) {
-      const stale = run.state.counts.stale;
-      run.state = applyEvent(run.state, event);
-      if (run.state.counts.stale > stale)
-        note('stale', `${event.eventId} is older than v${run.state.version ?? '–'}: absorbed`);
-    }
-  }
 }

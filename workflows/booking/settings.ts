@@ -14,6 +14,8 @@ export interface BookingSettings {
   closeAfterMs: number;
   /** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
   maxEventsPerRun: number;
+  /** A step failing for a transient cause this long pauses the booking (since `lean-booking`). */
+  stepGiveUpMs: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -24,4 +26,5 @@ export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
   noShowGraceMs: 2 * HOUR,
   closeAfterMs: 7 * 24 * HOUR,
   maxEventsPerRun: 500,
+  stepGiveUpMs: HOUR,
 };

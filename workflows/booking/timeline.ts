@@ -9,6 +9,7 @@ export type TimelineKind =
   | 'effect'
   | 'timer'
   | 'paused'
+  | 'retry'
   | 'operator'
   | 'continued';
 

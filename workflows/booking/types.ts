@@ -1,6 +1,9 @@
 // The shapes of a booking's state and of what its queries answer (types only; the rules that move
 // the state are in state.ts).
-import type { BookingStatus, ProviderId } from '../../src/events/canonical';
+import type { BookingEvent, BookingStatus, ProviderId } from '../../src/events/canonical';
+import type { BookingSettings } from './settings';
+import type { TimelineEntry } from './timeline';
+import type { TimerMarks } from './timers';
 
 export type BookingStatusOrUnknown = BookingStatus | 'unknown';
 
@@ -16,6 +19,12 @@ export interface Transition {
   /** The event id, or `fetch`, `timer:no_show`, `operator:…` */
   cause: string;
   at: string;
+  /**
+   * The booking's n-th transition, counted over all its runs (since the `lean-booking` patch).
+   * Its notice is keyed by it, not by the event that caused it: however a lost and retried
+   * workflow task batched the same events, the same transition gets the same key.
+   */
+  seq?: number;
 }
 
 export interface BookingCounts {
@@ -51,6 +60,18 @@ export interface BookingState {
   counts: BookingCounts;
   /** Newest last, bounded: the full story is in the workflow history. */
   transitions: Transition[];
+  /** Transitions ever made (the list above keeps the newest 50); set since `lean-booking`. */
+  transitionCount?: number;
+}
+
+/** A step failing for a cause that may pass (a 5xx, a timeout, a database that is down). */
+export interface Retrying {
+  step: string;
+  /** Rounds failed so far; each round is a few quick attempts of the activity. */
+  attempt: number;
+  since: string;
+  lastError: string;
+  nextAttemptAt: string;
 }
 
 /** What the `state` query answers. */
@@ -59,6 +80,37 @@ export interface BookingView extends Omit<BookingState, 'key'> {
   pending: number;
   effectsDone: number;
   paused?: { reason: string; step: string; since: string };
+  /** Set while a step is being retried; the booking pauses if it keeps failing too long. */
+  retrying?: Retrying;
+}
+
+/** What a run keeps beside the state: timer bookkeeping, what was committed, what to re-fetch. */
+export interface BookingMarks extends TimerMarks {
+  customerSynced?: string;
+  firstSeenAt?: number;
+  /** When the platform's API last answered (the worker's staleness metric). */
+  confirmedAt?: number;
+  /** Runs before `lean-booking`: trailing transitions applied before a continue-as-new, not yet
+   * committed and notified. */
+  uncommitted?: number;
+  /** The seq of the newest transition whose notice was queued (since `lean-booking`). */
+  committedSeq?: number;
+}
+
+export interface Carried {
+  state: BookingState;
+  inbox: BookingEvent[];
+  seen: string[];
+  effectsDone: number;
+  marks: BookingMarks;
+  timeline: TimelineEntry[];
+}
+
+export interface BookingWorkflowInput {
+  key: BookingKey;
+  settings?: Partial<BookingSettings>;
+  /** Everything a previous run hands to the next through continue-as-new. */
+  carried?: Carried;
 }
 
 /** What the `explain` query answers. */

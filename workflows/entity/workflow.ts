@@ -8,10 +8,9 @@ import {
 } from '@temporalio/workflow';
 import type { CanonicalEvent, EntityEvent } from '../../src/events/canonical';
 import { runActivities } from '../steps';
-import { BoundedSet } from '../boundedSet';
+import { BoundedSet, MAX_SEEN_EVENT_IDS } from '../boundedSet';
 import { applyEntityEvent, initialEntityState, type EntityState, type EntityView } from './state';
 import { entityStateQuery, eventSignal, upsertStatus, type EntityKey } from '../shared';
-import { MAX_SEEN_EVENT_IDS } from '../booking/workflow';
 
 /** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
 const MAX_EVENTS_PER_RUN = 500;

@@ -13,7 +13,7 @@
 // once, nothing is due (fireTimers checks the time itself) and it is forgotten. At most one timer
 // per distinct deadline per run; continue-as-new drops the rest.
 import { condition, sleep } from '@temporalio/workflow';
-import { workflowTimeMs } from '../clock';
+import { workflowTimeMs } from '../../clock';
 
 /** Guards the switch from `condition(ready, timeout)` in running workflows. */
 export const UNCANCELLED_DEADLINES_PATCH = 'uncancelled-deadline-timers';

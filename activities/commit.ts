@@ -1,0 +1,97 @@
+// A booking's commit: everything one batch changes, in one Postgres transaction. The read-model
+// row, the booking's embedded customer (merged by version), and the notices the batch decided
+// (status changes, reminders) queued for every destination, or recorded as done where there is
+// none. Run as a local activity by the booking workflow (workflows/booking/commit.ts): one marker
+// in the history instead of a scheduled activity, a workflow of the customer's and their tasks.
+//
+// Each part is claimed in the effects ledger under its own key first, so a repeated commit (a
+// retried attempt, a replayed workflow task) changes nothing twice. The notices' keys do not
+// depend on how events were batched (workflows/booking/outputs.ts), so a workflow task that was
+// lost after its commit and retried with a larger batch queues the same notices again, not new
+// ones.
+import type { SyncCustomerInput } from './effects';
+import type { Db } from './db';
+import type { OutboxNudge } from './outbox';
+import { claimEffect, mergeEntity, upsertBooking, type BookingRow } from './store';
+
+export interface Notice {
+  idempotencyKey: string;
+  kind: 'notification' | 'reminder';
+  body: Record<string, unknown>;
+}
+
+export interface CommitBookingInput {
+  workflowId: string;
+  /** The row, under the batch's write key; absent when the commit only sends notices (a timer). */
+  write?: { idempotencyKey: string; row: BookingRow };
+  customer?: SyncCustomerInput;
+  notices: Notice[];
+}
+
+export interface CommitBookingResult {
+  written: boolean;
+  customerSynced: boolean;
+  /** Notices new to the outbox (or to the ledger, without destinations). */
+  queued: number;
+}
+
+export function createCommitActivities(deps: {
+  db: Db;
+  /** Names of the destinations every notice goes to; empty: notices are recorded as done. */
+  destinations: readonly string[];
+  nudge?: OutboxNudge | undefined;
+}) {
+  const { db, destinations } = deps;
+  return {
+    async commitBooking(input: CommitBookingInput): Promise<CommitBookingResult> {
+      const result = await db.transaction(async (tx) => {
+        const { workflowId } = input;
+        let written = false;
+        if (input.write !== undefined) {
+          written = await claimEffect(
+            tx,
+            input.write.idempotencyKey,
+            'read-model:booking',
+            workflowId,
+          );
+          if (written) await upsertBooking(tx, input.write.row);
+        }
+        let customerSynced = false;
+        const c = input.customer;
+        if (c !== undefined) {
+          customerSynced = await claimEffect(tx, c.idempotencyKey, 'customer-sync', workflowId);
+          if (customerSynced) {
+            await mergeEntity(tx, {
+              entity: 'customer',
+              provider: c.provider,
+              source: c.source,
+              id: c.customerId,
+              data: c.data,
+              version: c.version ?? null,
+            });
+          }
+        }
+        let queued = 0;
+        for (const n of input.notices) {
+          if (destinations.length === 0) {
+            // Nowhere to send it: done as decided, like a notification without a URL always was.
+            if (await claimEffect(tx, n.idempotencyKey, n.kind, workflowId)) queued += 1;
+            continue;
+          }
+          const body = JSON.stringify({ ...n.body, idempotencyKey: n.idempotencyKey });
+          for (const destination of destinations) {
+            const { rows } = await tx.query(
+              `INSERT INTO outbox (destination, idempotency_key, workflow_id, kind, body)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING seq`,
+              [destination, n.idempotencyKey, workflowId, n.kind, body],
+            );
+            queued += rows.length;
+          }
+        }
+        return { written, customerSynced, queued };
+      });
+      if (result.queued > 0 && destinations.length > 0) deps.nudge?.notify();
+      return result;
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../src/temporal/devServer';
 import { meevaProvider } from '../src/providers/meeva';
 import { sha256Hex } from '../src/providers/ids';
-import type { BookingEvent } from '../src/events/canonical';
+import type { BookingEvent, EntityEvent } from '../src/events/canonical';
 import { bookingEvent } from '../test/helpers/events';
 import { eventually } from '../test/helpers/eventually';
 import { loadFixture, normaliseCtx, rawFrom } from '../test/helpers/raw';
@@ -15,6 +15,7 @@ import { source, startStack } from '../test/helpers/stack';
 import {
   bookingStateQuery,
   bookingWorkflowId,
+  destinationWorkflowId,
   entityStateQuery,
   explainQuery,
   quarantineResolveUpdate,
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   const stack = await startStack({
     sources: (api) => [source('meeva', { api: { url: api.url, key: 'mk_rec' } }), source('zaui')],
     downstreamUrl: (api) => `${api.url}/downstream`,
-    bookingSettings: { coalesceMs: 200, maxEventsPerRun: 20, closeAfterMs: 10 * 365 * 86_400_000 },
+    bookingSettings: {
+      coalesceMs: 200,
+      maxEventsPerRun: 20,
+      closeAfterMs: 10 * 365 * 86_400_000,
+      laggingRefetchMs: 200,
+    },
   });
   const { client } = stack.env;
   // The CLI writes the proto JSON that historyFromJSON reads back.
@@ -142,14 +148,14 @@ async function main(): Promise<void> {
     }, 20_000);
     save('booking-deadline-moved', bookingWorkflowId('meeva', 'default', 'bkg_due'));
 
-    // Paused on a refused notification, then resumed.
-    stack.api.routes.delete('/downstream');
+    // Paused on a refused API key, then resumed.
     stack.api.routes.set('/bookings/bkg_pause', { id: 'bkg_pause', status: 'confirmed' });
+    stack.api.statuses.set('/bookings/bkg_pause', 401);
     await stack.dispatcher.dispatch([
       bookingEvent('created', T0, {}, { bookingId: 'bkg_pause', entityId: 'bkg_pause' }),
     ]);
     await eventually(async () => expectTrue((await state('bkg_pause')).paused !== undefined));
-    stack.api.routes.set('/downstream', { ok: true });
+    stack.api.statuses.delete('/bookings/bkg_pause');
     await client.workflow
       .getHandle(bookingWorkflowId('meeva', 'default', 'bkg_pause'))
       .executeUpdate(resumeUpdate, { args: [{ reason: 'recorded resume' }] });
@@ -183,8 +189,59 @@ async function main(): Promise<void> {
     const first = runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime())[0];
     if (first !== undefined) save('booking-continued-as-new', first.workflowId, first.runId);
 
-    // A customer through its entity workflow (from the booking's attendee above).
+    // A fetch failing for a transient cause, retried visibly after a wait, then committed.
+    stack.api.routes.set('/bookings/bkg_retry', { id: 'bkg_retry', status: 'confirmed' });
+    stack.api.statuses.set('/bookings/bkg_retry', 503);
+    await stack.dispatcher.dispatch([
+      bookingEvent('created', T0, {}, { bookingId: 'bkg_retry', entityId: 'bkg_retry' }),
+    ]);
+    await eventually(async () => expectTrue((await state('bkg_retry')).retrying !== undefined));
+    stack.api.statuses.delete('/bookings/bkg_retry');
+    await eventually(
+      async () => expectTrue((await state('bkg_retry')).counts.writes === 1),
+      20_000,
+    );
+    save('booking-retried', bookingWorkflowId('meeva', 'default', 'bkg_retry'));
+
+    // An API answer older than the webhook: asked again three times, then applied.
+    stack.api.routes.set('/bookings/bkg_lag', {
+      id: 'bkg_lag',
+      status: 'cancelled',
+      cancelledAt: new Date(T0 - 60_000).toISOString(),
+    });
+    await stack.dispatcher.dispatch([
+      bookingEvent('amended', T0, {}, { bookingId: 'bkg_lag', entityId: 'bkg_lag' }),
+    ]);
+    await eventually(
+      async () => expectTrue((await state('bkg_lag')).status === 'cancelled'),
+      20_000,
+    );
+    save('booking-lagging-answer', bookingWorkflowId('meeva', 'default', 'bkg_lag'));
+
+    // The destination's delivery workflow, after it delivered the notices above.
+    await eventually(async () => {
+      const { rows } = await stack.db.query<{ n: string }>(
+        "SELECT count(*)::text AS n FROM outbox WHERE status = 'pending'",
+      );
+      expectTrue(rows[0]?.n === '0');
+    }, 20_000);
+    save('destination', destinationWorkflowId('default'));
+
+    // A customer through its entity workflow (a platform's customer event).
     const customerId = 'customer/meeva/default/jane@example.com';
+    const customerEvent: EntityEvent = {
+      provider: 'meeva',
+      source: 'default',
+      entity: 'customer',
+      entityId: 'jane@example.com',
+      action: 'updated',
+      eventId: 'evt_customer_jane',
+      occurredAt: new Date(T0).toISOString(),
+      receivedAt: new Date(T0).toISOString(),
+      version: T0,
+      payload: { data: { email: 'jane@example.com', firstName: 'Jane' } },
+    };
+    await stack.dispatcher.dispatch([customerEvent]);
     await eventually(async () =>
       expectTrue(
         (await client.workflow.getHandle(customerId).query(entityStateQuery)).counts.writes >= 1,

@@ -59,6 +59,8 @@ const envSchema = z.object({
   BOOKING_REMINDER_BEFORE: duration('24h'),
   BOOKING_NO_SHOW_GRACE: duration('2h'),
   BOOKING_CLOSE_AFTER: duration('7d'),
+  /** A booking step failing for a transient cause this long pauses the booking. */
+  BOOKING_STEP_GIVE_UP: duration('1h'),
   DATABASE_URL: url,
   DOWNSTREAM_WEBHOOK_URL: url,
   /** How often each source with a list API is reconciled (15m, 1h); unset or off: never. */
@@ -125,6 +127,7 @@ export interface Config {
     reminderBeforeMs: number;
     noShowGraceMs: number;
     closeAfterMs: number;
+    stepGiveUpMs: number;
   };
 }
 
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reminderBeforeMs: e.BOOKING_REMINDER_BEFORE,
       noShowGraceMs: e.BOOKING_NO_SHOW_GRACE,
       closeAfterMs: e.BOOKING_CLOSE_AFTER,
+      stepGiveUpMs: e.BOOKING_STEP_GIVE_UP,
     },
     downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
     reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,

@@ -110,11 +110,13 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         ...(withAttributes
           ? {
+              // A booking starts as its workflow's state does, `unknown`: nothing to upsert
+              // until its status is known. Entities are `pending` until their first write.
               typedSearchAttributes: searchAttributes(
                 key.provider,
                 key.source,
                 key.entity,
-                'pending',
+                key.entity === 'booking' ? 'unknown' : 'pending',
               ),
             }
           : {}),

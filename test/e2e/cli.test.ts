@@ -44,14 +44,14 @@ async function hookline(
   }
 }
 
-/** A confirmed booking starting 2030-02-01, from the payload source (no API fetch). */
-function createBooking(bookingId: string) {
+/** A confirmed booking starting 2030-02-01, by default from the payload source (no API fetch). */
+function createBooking(bookingId: string, sourceName = 'payload') {
   return stack.dispatcher.dispatch([
     bookingEvent(
       'created',
       Date.parse('2030-01-01T00:00:00Z'),
       { startsAt: '2030-02-01T10:00:00Z' },
-      { source: 'payload', bookingId, entityId: bookingId },
+      { source: sourceName, bookingId, entityId: bookingId },
     ),
   ]);
 }
@@ -83,9 +83,11 @@ describe('hookline CLI', () => {
   });
 
   it('resumes a paused booking and says what happened: paused again, then continued', async () => {
-    const pausedId = bookingWorkflowId('meeva', 'payload', 'bkg_cli_paused');
-    stack.api.routes.delete('/downstream'); // 404: the downstream system refuses notifications
-    await createBooking('bkg_cli_paused');
+    const pausedId = bookingWorkflowId('meeva', 'default', 'bkg_cli_paused');
+    const path = '/bookings/bkg_cli_paused';
+    stack.api.routes.set(path, { id: 'bkg_cli_paused', status: 'confirmed' });
+    stack.api.statuses.set(path, 401); // the platform refuses our API key
+    await createBooking('bkg_cli_paused', 'default');
     await eventually(async () =>
       expect(
         (await stack.env.client.workflow.getHandle(pausedId).query(bookingStateQuery)).paused,
@@ -93,10 +95,10 @@ describe('hookline CLI', () => {
     );
     const again = await hookline('bookings', 'resume', pausedId, '--reason', 'try once more');
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('resume accepted; paused again: notification failed');
+    expect(again.stdout).toContain('resume accepted; paused again: fetch failed');
 
-    stack.api.routes.set('/downstream', { ok: true });
-    const fixed = await hookline('bookings', 'resume', pausedId, '--reason', 'downstream fixed');
+    stack.api.statuses.delete(path);
+    const fixed = await hookline('bookings', 'resume', pausedId, '--reason', 'API key fixed');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('resume accepted; continues, status confirmed');
   });

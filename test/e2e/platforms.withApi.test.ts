@@ -122,6 +122,25 @@ describe('MeetingPackage end to end', () => {
     expect(seen?.headers['x-api-key']).toBe(API_KEYS.meetingpackage);
   });
 
+  it('an API record stamped older than the webhook is asked again, then applied: never left unknown', async () => {
+    const lagging = '/v2/bookings/48215';
+    stack.api.routes.set(lagging, {
+      data: {
+        id: 48215,
+        status: 'Definite',
+        start_date: '2025-01-10T09:00:00Z',
+        // older than the webhook's changed_at (2024-12-29T22:45:45Z): another clock, or no bump
+        updated_at: '2024-12-29T20:00:00Z',
+      },
+    });
+    const body = Buffer.from('{ "order_id": 48215, "changed_at": 1735512345 }');
+    await expectAccepted('meetingpackage', signMeetingPackage(body, MP_PARTNER_KEY));
+    const state = await settledBooking('meetingpackage', '48215', 'confirmed');
+    expect(state.counts.fetches).toBe(4); // the first answer and three re-fetches
+    expect(apiRequests(lagging)).toHaveLength(4);
+    expect(await bookingRow('meetingpackage', '48215')).toMatchObject({ status: 'confirmed' });
+  });
+
   it('answers 401 to a wrong partner key', async () => {
     const body = Buffer.from('{ "order_id": 48214, "changed_at": 1735512345 }');
     await expectBadSignature('meetingpackage', signMeetingPackage(body, 'mp_wrong_key'), '48214');

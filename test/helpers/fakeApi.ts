@@ -11,6 +11,8 @@ export interface FakeApi {
   routes: Map<string, unknown>;
   /** path -> answer computed from the query (pagination, filters); checked after `routes`. */
   handlers: Map<string, (query: URLSearchParams) => unknown>;
+  /** path -> a status answered (with an empty body) instead of its route, until deleted. */
+  statuses: Map<string, number>;
   requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
   /** Answer the next N requests with this status. */
   failNext(count: number, status: number): void;
@@ -20,6 +22,7 @@ export interface FakeApi {
 export async function startFakeApi(): Promise<FakeApi> {
   const routes = new Map<string, unknown>();
   const handlers = new Map<string, (query: URLSearchParams) => unknown>();
+  const statuses = new Map<string, number>();
   const requests: FakeApi['requests'] = [];
   let failures = 0;
   let failStatus = 500;
@@ -33,6 +36,11 @@ export async function startFakeApi(): Promise<FakeApi> {
     if (failures > 0) {
       failures -= 1;
       res.writeHead(failStatus).end();
+      return;
+    }
+    const status = statuses.get(url.pathname);
+    if (status !== undefined) {
+      res.writeHead(status).end();
       return;
     }
     const body =
@@ -51,6 +59,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     url: `http://127.0.0.1:${port}`,
     routes,
     handlers,
+    statuses,
     requests,
     failNext(count, status) {
       failures = count;

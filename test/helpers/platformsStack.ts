@@ -48,6 +48,8 @@ export function usePlatformsStack(): void {
       source('zaui', { secrets: [ZAUI_TOKEN] }),
       source('standardwebhooks', { secrets: [SW_SECRET] }),
     ],
+    // An API answer older than the webhook is asked again after 0.1, 0.5 and 1.5 s (2, 10, 30 s).
+    bookingSettings: { laggingRefetchMs: 100 },
   });
 }
 

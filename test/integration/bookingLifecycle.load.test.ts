@@ -129,8 +129,8 @@ describe('booking workflow under load and failure', () => {
         [workflowId],
       );
       expect(rows.map((r) => r.idempotency_key)).toEqual([
-        `${workflowId}:notify:confirmed->cancelled:${id}_x`,
-        `${workflowId}:notify:unknown->confirmed:${id}_c`,
+        `${workflowId}:notify:confirmed->cancelled:#2`,
+        `${workflowId}:notify:unknown->confirmed:#1`,
       ]);
     });
     let runs = 0;

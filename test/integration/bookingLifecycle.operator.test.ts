@@ -1,5 +1,6 @@
 // The booking workflow on a failure, on the real dev server: pausing on a permanent failure,
-// resuming or skipping on an operator update, and explaining why a booking is in its state.
+// resuming or skipping on an operator update, retrying a transient one visibly and pausing when
+// it lasts too long, and explaining why a booking is in its state.
 // Behaviour under load is in bookingLifecycle.load.test.ts.
 import { describe, expect, it } from '@jest/globals';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -11,6 +12,7 @@ import {
   skipUpdate,
   StatusSA,
 } from '../../workflows/shared';
+import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
 import { handle, stack, T0, useBookingLifecycleStack } from '../helpers/bookingLifecycleStack';
@@ -20,8 +22,9 @@ useBookingLifecycleStack();
 describe('booking workflow under load and failure', () => {
   it('pauses on a permanent failure, keeps accepting events, and resumes on an operator update', async () => {
     const id = 'bkg_pause';
-    stack.api.routes.delete('/downstream'); // 404: the downstream system refuses the notification
-    stack.api.routes.set(`/bookings/${id}`, { id, status: 'confirmed' });
+    const path = `/bookings/${id}`;
+    stack.api.routes.set(path, { id, status: 'confirmed' });
+    stack.api.statuses.set(path, 401); // the platform refuses our API key
     await stack.dispatcher.dispatch([
       bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
     ]);
@@ -30,7 +33,8 @@ describe('booking workflow under load and failure', () => {
       expect(s.paused).toBeDefined();
       return s;
     });
-    expect(paused.paused?.step).toBe('notification');
+    expect(paused.paused).toMatchObject({ step: 'fetch' });
+    expect(paused.paused?.reason).toMatch(/refused our credentials \(401\)/);
     await eventually(async () =>
       expect((await handle(id).describe()).typedSearchAttributes.get(StatusSA)).toBe('paused'),
     );
@@ -49,9 +53,9 @@ describe('booking workflow under load and failure', () => {
     await expect(
       handle(id).executeUpdate(resumeUpdate, { args: [{ reason: '' }] }),
     ).rejects.toThrow(WorkflowUpdateFailedError);
-    stack.api.routes.set('/downstream', { ok: true });
+    stack.api.statuses.delete(path);
     await handle(id).executeUpdate(resumeUpdate, {
-      args: [{ reason: 'downstream fixed (INC-42)' }],
+      args: [{ reason: 'API key rotated (INC-42)' }],
     });
     const resumed = await eventually(async () => {
       const s = await handle(id).query(bookingStateQuery);
@@ -64,32 +68,83 @@ describe('booking workflow under load and failure', () => {
     await expect(
       handle(id).executeUpdate(resumeUpdate, { args: [{ reason: 'again please' }] }),
     ).rejects.toThrow(WorkflowUpdateFailedError);
-    const { rows } = await stack.db.query<{ kind: string }>(
-      'SELECT kind FROM effects WHERE workflow_id = $1',
-      [bookingWorkflowId('meeva', 'default', id)],
-    );
-    expect(rows.filter((r) => r.kind === 'notification')).toHaveLength(1);
+    await eventually(async () => {
+      const { rows } = await stack.db.query<{ kind: string }>(
+        'SELECT kind FROM effects WHERE workflow_id = $1',
+        [bookingWorkflowId('meeva', 'default', id)],
+      );
+      expect(rows.filter((r) => r.kind === 'notification')).toHaveLength(1);
+    });
   });
 
-  it('skips the failed effect when the operator says so', async () => {
+  it('skips the failed step when the operator says so, and goes on with the payload', async () => {
     const id = 'bkg_skip';
-    stack.api.routes.delete('/downstream');
-    stack.api.routes.set(`/bookings/${id}`, { id, status: 'confirmed' });
+    const path = `/bookings/${id}`;
+    stack.api.statuses.set(path, 403);
     await stack.dispatcher.dispatch([
       bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
     ]);
     await eventually(async () =>
       expect((await handle(id).query(bookingStateQuery)).paused).toBeDefined(),
     );
-    await handle(id).executeUpdate(skipUpdate, { args: [{ reason: 'notification not needed' }] });
-    await eventually(async () =>
-      expect((await handle(id).query(bookingStateQuery)).paused).toBeUndefined(),
-    );
+    await handle(id).executeUpdate(skipUpdate, { args: [{ reason: 'fetch not needed' }] });
+    await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.paused).toBeUndefined();
+      expect(s.counts.writes).toBe(1);
+    });
     const explained = await handle(id).query(explainQuery);
     expect(explained.timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['paused', 'operator']),
     );
-    stack.api.routes.set('/downstream', { ok: true });
+    stack.api.statuses.delete(path);
+  });
+
+  it('retries a step that fails for a transient cause visibly, then goes on', async () => {
+    const id = 'bkg_retrying';
+    const path = `/bookings/${id}`;
+    stack.api.routes.set(path, { id, status: 'confirmed' });
+    stack.api.statuses.set(path, 503);
+    await stack.dispatcher.dispatch([
+      bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
+    ]);
+    const retrying = await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.retrying).toBeDefined();
+      return s.retrying;
+    }, 20_000);
+    expect(retrying).toMatchObject({ step: 'fetch', attempt: 1 });
+    expect(retrying?.lastError).toMatch(/answered 503/);
+    expect(Date.parse(retrying?.nextAttemptAt ?? '')).toBeGreaterThan(
+      Date.parse(retrying?.since ?? ''),
+    );
+    stack.api.statuses.delete(path);
+    await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.retrying).toBeUndefined();
+      expect(s).toMatchObject({ status: 'confirmed', counts: { fetches: 1, writes: 1 } });
+    }, 20_000);
+  });
+
+  it('pauses a step that keeps failing past the give-up time, saying what failed', async () => {
+    const id = 'bkg_give_up';
+    const path = `/bookings/${id}`;
+    stack.api.statuses.set(path, 502);
+    const impatient = createTemporalDispatcher({
+      client: stack.env.client,
+      taskQueue: stack.taskQueue,
+      timeoutMs: 5000,
+      bookingSettings: bookingSettingsFor({ stepGiveUpMs: 1000 }),
+    });
+    await impatient.dispatch([bookingEvent('created', T0, {}, { bookingId: id, entityId: id })]);
+    const paused = await eventually(async () => {
+      const s = await handle(id).query(bookingStateQuery);
+      expect(s.paused).toBeDefined();
+      return s.paused;
+    }, 30_000);
+    expect(paused?.step).toBe('fetch');
+    expect(paused?.reason).toMatch(/^kept failing for \d+ s: .*answered 502/);
+    stack.api.statuses.delete(path);
   });
 
   it('explains why a booking is in its state', async () => {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
-import type { NotifyInput } from '../../activities/effects';
-import type { WriteBookingInput } from '../../activities/store';
+import type { CommitBookingInput, Notice } from '../../activities/commit';
+import type { BookingRow } from '../../activities/store';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
 import { bookingStateQuery, bookingWorkflowId, explainQuery } from '../../workflows/shared';
 import { bookingEvent } from '../helpers/events';
@@ -17,21 +17,17 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
 const TQ = 'timers';
-const notifications: NotifyInput[] = [];
-const writes: WriteBookingInput[] = [];
+const notifications: (Notice & { workflowId: string })[] = [];
+const writes: BookingRow[] = [];
 
 const stubs = {
   fetchBooking: () => Promise.resolve({ kind: 'no-api' as const }),
-  writeBooking: (input: WriteBookingInput) => {
-    writes.push(input);
-    return Promise.resolve({ applied: true });
+  commitBooking: (input: CommitBookingInput) => {
+    if (input.write !== undefined) writes.push(input.write.row);
+    notifications.push(...input.notices.map((n) => ({ ...n, workflowId: input.workflowId })));
+    return Promise.resolve({ written: true, customerSynced: false, queued: input.notices.length });
   },
   writeEntity: () => Promise.resolve({ applied: true }),
-  notifyDownstream: (input: NotifyInput) => {
-    notifications.push(input);
-    return Promise.resolve({ applied: true });
-  },
-  syncCustomer: () => Promise.resolve({ applied: true }),
 } as unknown as Activities;
 
 // One worker for the whole file: time only skips while every workflow's task can be served, so
@@ -177,9 +173,7 @@ describe('booking timers (time-skipping)', () => {
         .getHandle(bookingWorkflowId('zaui', 'default', 'bkg_in'))
         .query(bookingStateQuery);
       expect(checkedIn.status).toBe('checked_in');
-      expect(writes.some((w) => w.row.bookingId === 'bkg_ns' && w.row.status === 'no_show')).toBe(
-        true,
-      );
+      expect(writes.some((w) => w.bookingId === 'bkg_ns' && w.status === 'no_show')).toBe(true);
     });
   });
 

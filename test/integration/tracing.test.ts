@@ -55,7 +55,7 @@ describe('tracing', () => {
       .send(delivery.body.toString('utf8'));
     expect(res.status).toBe(200);
 
-    const activities = ['fetchBooking', 'writeBooking', 'notifyDownstream', 'syncCustomer'];
+    const activities = ['fetchBooking', 'commitBooking'];
     const spans = await eventually(() => {
       const finished = exporter.getFinishedSpans();
       // StartActivity spans come from the workflow through a sink, possibly after RunActivity's.

@@ -24,6 +24,7 @@ export interface RunState {
 
 export interface StepDeps {
   key: BookingKey;
+  laggingRefetchMs: number;
   workflowId: string;
   now: () => string;
   note: (kind: TimelineKind, text: string) => void;
@@ -32,12 +33,13 @@ export interface StepDeps {
 }
 
 /**
- * An API answer older than the webhooks is asked again after these waits; the answer after the
- * last is applied whatever its version: the platforms' docs call webhooks hints and the API the
- * truth, and a platform whose API never bumps its version for a change (or stamps it with another
- * clock) must not leave a booking unknown for good.
+ * An API answer older than the webhooks is asked again after waits of these multiples of
+ * `laggingRefetchMs` (2 s, 10 s, 30 s by default); the answer after the last is applied whatever
+ * its version: the platforms' docs call webhooks hints and the API the truth, and a platform whose
+ * API never bumps its version for a change (or stamps it with another clock) must not leave a
+ * booking unknown for good.
  */
-export const LAGGING_REFETCH_DELAYS_MS = [2_000, 10_000, 30_000] as const;
+const LAGGING_REFETCH_STEPS = [1, 5, 15] as const;
 
 export function createBookingSteps(run: RunState, deps: StepDeps) {
   const { key, workflowId, now, note, guarded } = deps;
@@ -65,7 +67,8 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       return;
     }
     const attempts = (refetch?.attempts ?? 0) + 1;
-    const wait = LAGGING_REFETCH_DELAYS_MS[attempts - 1];
+    const step = LAGGING_REFETCH_STEPS[attempts - 1];
+    const wait = step === undefined ? undefined : step * deps.laggingRefetchMs;
     const newest = `v${run.state.version ?? '–'}`;
     if (wait !== undefined) {
       run.state = applySnapshot(run.state, snapshot, now()); // counted, not applied

@@ -77,6 +77,7 @@ export function createBooking(
   });
   const steps = createBookingSteps(run, {
     key,
+    laggingRefetchMs: settings.laggingRefetchMs,
     workflowId,
     now,
     note,

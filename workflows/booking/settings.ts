@@ -14,8 +14,11 @@ export interface BookingSettings {
   closeAfterMs: number;
   /** Continue-as-new after this many signals in one run (the server caps a run at 10,000). */
   maxEventsPerRun: number;
-  /** A step failing for a transient cause this long pauses the booking (since `lean-booking`). */
+  /** A step failing for a transient cause this long pauses the booking (since `lean-booking`); 0: never. */
   stepGiveUpMs: number;
+  /** First wait before asking the API again when it answered older than the webhooks; the next
+   * waits are 5× and 15× this, then its answer is applied (since `lean-booking`). */
+  laggingRefetchMs: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -27,4 +30,5 @@ export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
   closeAfterMs: 7 * 24 * HOUR,
   maxEventsPerRun: 500,
   stepGiveUpMs: HOUR,
+  laggingRefetchMs: 2000,
 };

@@ -64,7 +64,7 @@ function duration(ms: number): string {
 }
 
 export function createStepGate(hooks: {
-  /** Transient failures for longer than this pause the booking. */
+  /** Transient failures for longer than this pause the booking; 0: never. */
   giveUpMs: number;
   /** The booking paused, went on, or started or stopped retrying: timeline, status, details. */
   onChange(): void;
@@ -115,7 +115,7 @@ export function createStepGate(hooks: {
           const failingFor = workflowTimeMs() - failingSince;
           let action: OperatorKind | undefined;
           if (isPermanent(failure)) action = await pause(step, failure.message);
-          else if (failingFor >= hooks.giveUpMs) {
+          else if (hooks.giveUpMs > 0 && failingFor >= hooks.giveUpMs) {
             const reason = `kept failing for ${duration(failingFor)}: ${describe(failure)}`;
             action = await pause(step, reason);
           } else {

@@ -5,6 +5,7 @@ import {
   applyEvent,
   applySnapshot,
   initialBookingState,
+  isLagging,
   type BookingState,
 } from '../../../workflows/booking/reducer';
 import { bookingEvent } from '../../helpers/events';
@@ -27,7 +28,7 @@ describe('lifecycle transitions', () => {
       startsAt: '2025-02-01T10:00:00Z',
     });
     expect(s.transitions).toEqual([
-      { from: 'unknown', to: 'confirmed', cause: created.eventId, at: created.occurredAt },
+      { from: 'unknown', to: 'confirmed', cause: created.eventId, at: created.occurredAt, seq: 1 },
     ]);
   });
 
@@ -97,6 +98,29 @@ describe('lifecycle transitions', () => {
       'x',
     );
     expect(s.status).toBe('cancelled');
+  });
+
+  it('an older authoritative answer, when trusted, moves the status and keeps the watermark', () => {
+    const hinted = run(bookingEvent('updated', at(5)));
+    expect(isLagging(hinted, { version: at(1) })).toBe(true);
+    const s = applySnapshot(
+      hinted,
+      { status: 'confirmed', version: at(1), startsAt: '2025-02-01T10:00:00Z', data: {} },
+      'x',
+      { trustOlder: true },
+    );
+    expect(s).toMatchObject({ status: 'confirmed', version: at(5) });
+    expect(s.startsAt).toBe('2025-02-01T10:00:00Z');
+  });
+
+  it('numbers transitions across the whole life of a booking', () => {
+    const s = run(
+      bookingEvent('created', at(1)),
+      bookingEvent('checked_in', at(2)),
+      bookingEvent('checked_out', at(3)),
+    );
+    expect(s.transitions.map((t) => t.seq)).toEqual([1, 2, 3]);
+    expect(s.transitionCount).toBe(3);
   });
 
   it('a check-in before the creation is kept and applied', () => {

@@ -62,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db,
       destinations: new Map(destinations.map((d) => [d.name, d])),
       nudge,
+      metrics: deps.metrics,
     }),
     ...createReconcileActivities({ ...deps, ...timeout, apis }),
     ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),

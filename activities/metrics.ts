@@ -26,6 +26,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       labelNames: ['activity'] as const,
       registers: [registry],
     }),
+    deliveries: new Counter({
+      name: 'hookline_deliveries_total',
+      help: 'Attempts to deliver a notice, by destination and outcome (delivered, retried: the destination failed for now, refused: for good, held until an operator acts)',
+      labelNames: ['destination', 'outcome'] as const,
+      registers: [registry],
+    }),
     drift: new Counter({
       name: 'hookline_reconcile_drift_total',
       help: 'Authoritative fetches whose status differed from the one the webhooks implied',

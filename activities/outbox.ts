@@ -17,6 +17,7 @@
 import { EventEmitter, once } from 'node:events';
 import { Context } from '@temporalio/activity';
 import type { Db } from './db';
+import type { WorkerMetrics } from './metrics';
 import { claimEffect } from './store';
 
 export interface DestinationSettings {
@@ -93,10 +94,14 @@ async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
   }
 }
 
+/** Delivered and skipped notices are kept this long for `hookline deliveries`, then removed. */
+const RETENTION_DAYS = 7;
+
 export function createOutboxActivities(deps: {
   db: Db;
   destinations: ReadonlyMap<string, DestinationSettings>;
   nudge: OutboxNudge;
+  metrics?: WorkerMetrics | undefined;
 }) {
   const { db, nudge } = deps;
 
@@ -156,14 +161,19 @@ export function createOutboxActivities(deps: {
       const maxInFlight = dest.maxInFlight ?? 8;
       const inFlight = new Map<string, Promise<void>>();
       const until = Date.now() + input.budgetMs;
+      await db.query(
+        `DELETE FROM outbox WHERE destination = $1 AND status IN ('delivered', 'skipped')
+           AND coalesce(delivered_at, created_at) < now() - make_interval(days => $2)`,
+        [input.destination, RETENTION_DAYS],
+      );
       // A failed bookkeeping write (the database is down) ends the run; its workflow retries it.
       let broken: Error | undefined;
       const deliver = async (row: Row) => {
         const outcome = await post(dest, row);
         await record(input.destination, row, outcome);
-        if (outcome.ok) result.delivered += 1;
-        else if (outcome.permanent) result.refused += 1;
-        else result.retried += 1;
+        const kind = outcome.ok ? 'delivered' : outcome.permanent ? 'refused' : 'retried';
+        result[kind] += 1;
+        deps.metrics?.deliveries.inc({ destination: input.destination, outcome: kind });
       };
       while (Date.now() < until && !signal.aborted) {
         ctx.heartbeat(result);

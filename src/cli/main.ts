@@ -6,6 +6,13 @@ import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
 import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
 import { cliContext, print } from './context';
+import {
+  DELIVERY_STATUSES,
+  formatDelivery,
+  listDeliveries,
+  outboxDb,
+  settleDeliveries,
+} from './deliveries';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { replayBooking } from './replay';
 import { simulateCommand, type SimulateOptions } from '../simulator/command';
@@ -155,6 +162,78 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
       );
       await client.connection.close();
     });
+}
+
+const deliveries = program
+  .command('deliveries')
+  .description('notices queued for, delivered to or refused by the destinations (DATABASE_URL)');
+deliveries
+  .command('list')
+  .description('newest first')
+  .option('--status <status>', DELIVERY_STATUSES.join('|'))
+  .option('--booking <workflowId>', 'booking/<provider>/<source>/<bookingId>')
+  .option('--destination <name>', 'a destination (default: all)')
+  .option('--limit <n>', 'at most this many', '50')
+  .action(
+    async (options: { status?: string; booking?: string; destination?: string; limit: string }) => {
+      if (
+        options.status !== undefined &&
+        !(DELIVERY_STATUSES as readonly string[]).includes(options.status)
+      )
+        throw new Error(`--status is one of ${DELIVERY_STATUSES.join(', ')}`);
+      const db = await outboxDb(cliContext().config);
+      try {
+        const rows = await listDeliveries(db, {
+          ...(options.status === undefined ? {} : { status: options.status }),
+          ...(options.booking === undefined ? {} : { workflowId: options.booking }),
+          ...(options.destination === undefined ? {} : { destination: options.destination }),
+          limit: Number(options.limit),
+        });
+        if (rows.length === 0) print('no deliveries');
+        for (const r of rows) print(formatDelivery(r));
+      } finally {
+        await db.close();
+      }
+    },
+  );
+for (const action of ['retry', 'skip'] as const) {
+  deliveries
+    .command(action)
+    .description(
+      action === 'retry'
+        ? 'deliver a refused (or waiting) notice again now'
+        : "give up a notice: the booking's next notices to that destination go on",
+    )
+    .argument('[key]', 'the notice key from `deliveries list`')
+    .option('--failed', 'every refused notice (of --destination, or all)')
+    .option('--destination <name>', 'only this destination')
+    .option('--reason <text>', 'why (kept with the notice; required to skip)')
+    .action(
+      async (
+        key: string | undefined,
+        options: { failed?: boolean; destination?: string; reason?: string },
+      ) => {
+        if (action === 'skip' && (options.reason ?? '').trim().length < 3)
+          throw new Error('say why: --reason of at least 3 characters is required to skip');
+        const db = await outboxDb(cliContext().config);
+        try {
+          const changed = await settleDeliveries(
+            db,
+            action,
+            {
+              ...(key === undefined ? {} : { key }),
+              ...(options.failed === true ? { failed: true } : {}),
+              ...(options.destination === undefined ? {} : { destination: options.destination }),
+            },
+            options.reason,
+          );
+          print(`${action === 'retry' ? 'retrying' : 'skipped'} ${changed} notice(s)`);
+          if (changed === 0) process.exitCode = 1;
+        } finally {
+          await db.close();
+        }
+      },
+    );
 }
 
 program

@@ -1,0 +1,122 @@
+// Notices leave through the outbox (activities/outbox.ts), delivered by the destination's own
+// workflow, on the real dev server and Postgres, to a fake downstream system on loopback: in each
+// booking's order, retried when the destination fails for a while, held back when it refuses one
+// for good, and released by an operator.
+import { describe, expect, it } from '@jest/globals';
+import { listDeliveries, settleDeliveries } from '../../src/cli/deliveries';
+import { bookingWorkflowId } from '../../workflows/shared';
+import { bookingEvent } from '../helpers/events';
+import { eventually } from '../helpers/eventually';
+import { source } from '../helpers/stack';
+import { stack, useStack } from '../helpers/useStack';
+
+useStack(
+  {
+    sources: () => [source('meeva', { name: 'payload' })],
+    downstreamUrl: (api) => `${api.url}/downstream`,
+    bookingSettings: { coalesceMs: 0 },
+  },
+  () => stack.api.routes.set('/downstream', { ok: true }),
+);
+
+const T0 = Date.parse('2030-01-01T00:00:00Z');
+const event = (id: string, action: 'created' | 'cancelled', n: number) =>
+  bookingEvent(action, T0 + n, {}, { source: 'payload', bookingId: id, entityId: id });
+
+/** The notice keys the downstream system received, in order, for one booking. */
+const received = (id: string) =>
+  stack.api.requests
+    .filter((r) => r.path === '/downstream')
+    .map((r) => String(r.headers['idempotency-key']))
+    .filter((k) => k.startsWith(`${bookingWorkflowId('meeva', 'payload', id)}:`));
+
+const notice = (id: string, transition: string) =>
+  `${bookingWorkflowId('meeva', 'payload', id)}:notify:${transition}`;
+
+describe('deliveries through the outbox', () => {
+  it("delivers a booking's notices in order, each once, and claims them in the ledger", async () => {
+    await stack.dispatcher.dispatch([event('bkg_order', 'created', 1)]);
+    await eventually(() => expect(received('bkg_order')).toHaveLength(1));
+    await stack.dispatcher.dispatch([event('bkg_order', 'cancelled', 2)]);
+    await eventually(() =>
+      expect(received('bkg_order')).toEqual([
+        notice('bkg_order', 'unknown->confirmed:#1'),
+        notice('bkg_order', 'confirmed->cancelled:#2'),
+      ]),
+    );
+    await eventually(async () => {
+      const { rows } = await stack.db.query<{ idempotency_key: string }>(
+        "SELECT idempotency_key FROM effects WHERE kind = 'notification' AND workflow_id = $1",
+        [bookingWorkflowId('meeva', 'payload', 'bkg_order')],
+      );
+      expect(rows).toHaveLength(2);
+    });
+  });
+
+  it('retries a destination that fails for a while, under the same key', async () => {
+    stack.api.statuses.set('/downstream', 503);
+    await stack.dispatcher.dispatch([event('bkg_flaky_down', 'created', 1)]);
+    await eventually(() => expect(received('bkg_flaky_down').length).toBeGreaterThan(1));
+    stack.api.statuses.delete('/downstream');
+    const [row] = await eventually(async () => {
+      const rows = await listDeliveries(stack.db, {
+        workflowId: bookingWorkflowId('meeva', 'payload', 'bkg_flaky_down'),
+        limit: 5,
+      });
+      expect(rows[0]?.status).toBe('delivered');
+      return rows;
+    }, 20_000);
+    expect(row?.attempts).toBeGreaterThan(1);
+    expect(new Set(received('bkg_flaky_down'))).toEqual(
+      new Set([notice('bkg_flaky_down', 'unknown->confirmed:#1')]),
+    );
+  });
+
+  it('holds back a booking after a refused notice, others go on; retry releases it in order', async () => {
+    stack.api.statuses.set('/downstream', 422);
+    await stack.dispatcher.dispatch([event('bkg_refused', 'created', 1)]);
+    const workflowId = bookingWorkflowId('meeva', 'payload', 'bkg_refused');
+    await eventually(async () => {
+      const [row] = await listDeliveries(stack.db, { workflowId, limit: 5 });
+      expect(row).toMatchObject({ status: 'failed', last_error: 'default answered 422' });
+    });
+    stack.api.statuses.delete('/downstream');
+    await stack.dispatcher.dispatch([event('bkg_refused', 'cancelled', 2)]);
+    await stack.dispatcher.dispatch([event('bkg_other', 'created', 1)]);
+    await eventually(() => expect(received('bkg_other')).toHaveLength(1));
+    // The cancellation waits behind the refused confirmation: never delivered out of order.
+    expect((await listDeliveries(stack.db, { workflowId, limit: 5 })).map((r) => r.status)).toEqual(
+      ['pending', 'failed'],
+    );
+    expect(await settleDeliveries(stack.db, 'retry', { failed: true })).toBe(1);
+    await eventually(() =>
+      expect(received('bkg_refused').slice(-2)).toEqual([
+        notice('bkg_refused', 'unknown->confirmed:#1'),
+        notice('bkg_refused', 'confirmed->cancelled:#2'),
+      ]),
+    );
+  });
+
+  it('an operator may skip a refused notice; the next ones go on', async () => {
+    stack.api.statuses.set('/downstream', 410);
+    await stack.dispatcher.dispatch([event('bkg_skipped', 'created', 1)]);
+    const workflowId = bookingWorkflowId('meeva', 'payload', 'bkg_skipped');
+    const key = notice('bkg_skipped', 'unknown->confirmed:#1');
+    await eventually(async () =>
+      expect((await listDeliveries(stack.db, { workflowId, limit: 5 }))[0]?.status).toBe('failed'),
+    );
+    stack.api.statuses.delete('/downstream');
+    await stack.dispatcher.dispatch([event('bkg_skipped', 'cancelled', 2)]);
+    expect(await settleDeliveries(stack.db, 'skip', { key }, 'not needed downstream')).toBe(1);
+    await eventually(() =>
+      expect(received('bkg_skipped').slice(-1)).toEqual([
+        notice('bkg_skipped', 'confirmed->cancelled:#2'),
+      ]),
+    );
+    const rows = await listDeliveries(stack.db, { workflowId, limit: 5 });
+    expect(rows.map((r) => [r.status, r.last_error])).toEqual([
+      ['delivered', null],
+      ['skipped', 'skipped: not needed downstream'],
+    ]);
+  });
+});

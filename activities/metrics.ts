@@ -27,7 +27,7 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       registers: [registry],
     }),
     deliveries: new Counter({
-      name: 'hookline_deliveries_total',
+      name: 'hookline_destination_deliveries_total',
       help: 'Attempts to deliver a notice, by destination and outcome (delivered, retried: the destination failed for now, refused: for good, held until an operator acts)',
       labelNames: ['destination', 'outcome'] as const,
       registers: [registry],

@@ -12,6 +12,7 @@ import {
   type BookingState,
   type BookingStatusOrUnknown,
 } from '../../workflows/booking/reducer';
+import { statusNotice } from '../../workflows/booking/outputs';
 import { operateBooking } from './bookings';
 
 export interface ReplayPlan {
@@ -54,7 +55,7 @@ export async function planReplay(
     to: { status: next.status, version: next.version },
     effects: [
       ...(changed ? [`read model: ${next.status} at v${next.version ?? '–'}`] : []),
-      ...fresh.map((t) => `notification ${workflowId}:notify:${t.from}->${t.to}:${t.cause}`),
+      ...fresh.map((t) => `notification ${statusNotice(workflowId, next, t).idempotencyKey}`),
     ],
   };
 }

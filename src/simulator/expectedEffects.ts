@@ -1,9 +1,11 @@
 // The effects ledger against what each booking's history in the truth implies. The booking
-// workflow (workflows/bookingRuntime.ts) records, per booking, under deterministic keys:
+// workflow (workflows/booking/commit.ts) records, per booking, under deterministic keys:
 //   read-model:booking  `<wf>:write:<reason>`             every committed batch
-//   notification        `<wf>:notify:<from>-><to>:<cause>` every status transition
+//   notification        `<wf>:notify:<from>-><to>:#<n>`    every status transition (the n-th;
+//                                                          `:<cause>` for runs before lean-booking)
 //   customer-sync       `<wf>:customer:<id>:v<version>`    the embedded customer, per version
 //   reminder            `<wf>:reminder:<startsAt>`         once per start, reminderBefore ahead
+// Notifications and reminders are claimed when the destination accepted them (the outbox).
 //
 // Coalescing folds the events that arrive close together into one batch, so a booking may skip
 // intermediate statuses (created + cancelled → one transition unknown → cancelled), write fewer

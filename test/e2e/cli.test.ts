@@ -169,9 +169,8 @@ describe('hookline CLI', () => {
     expect(dry.stdout).toContain(
       'platform answer found; confirmed v1893456000000 → cancelled v1893542400000',
     );
-    expect(dry.stdout).toContain(
-      `would run: notification ${replayId}:notify:confirmed->cancelled:fetch`,
-    );
+    const promised = `${replayId}:notify:confirmed->cancelled:#2`;
+    expect(dry.stdout).toContain(`would run: notification ${promised}`);
     expect((await handle.query(bookingStateQuery)).status).toBe('confirmed');
 
     const real = await hookline('replay', replayId, '--reason', 'support ticket 7');
@@ -179,6 +178,13 @@ describe('hookline CLI', () => {
     await eventually(async () =>
       expect((await handle.query(bookingStateQuery)).status).toBe('cancelled'),
     );
+    // The notice the dry run promised is the one the booking queued.
+    await eventually(async () => {
+      const { rows } = await stack.db.query('SELECT 1 FROM outbox WHERE idempotency_key = $1', [
+        promised,
+      ]);
+      expect(rows).toHaveLength(1);
+    });
   });
 
   it('refuses to run a worker or receiver alone without TEMPORAL_ADDRESS, naming it', async () => {

@@ -29,7 +29,7 @@
 // Doubled: two notifications into one status. A key is in the ledger at most once (its primary
 // key), and a POST repeated under one Idempotency-Key (a retry after a crash) is one effect.
 // Bookings whose newest change was never delivered (excused) are held to the forbidden rules only.
-import type { Client } from 'pg';
+import type { Queryable } from '../../activities/db';
 import type { ProviderId } from '../events/canonical';
 import { bookingWorkflowId } from '../../workflows/shared';
 import { bookingCustomerId } from './entityPayloads';
@@ -95,7 +95,7 @@ export interface EffectsOptions {
 }
 
 export async function checkEffects(
-  client: Client,
+  client: Queryable,
   source: string,
   histories: ReadonlyMap<string, BookingHistory>,
   options: EffectsOptions,

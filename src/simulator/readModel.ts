@@ -1,6 +1,6 @@
 // The read model against the truth: each booking's status, customer and start; each customer,
 // account and contact the platforms told Hookline about, present (or removed) with their fields.
-import type { Client } from 'pg';
+import type { Queryable } from '../../activities/db';
 import { bookingCustomerId, type ExpectedRow } from './entityPayloads';
 import type { TruthBooking } from './model';
 import { Truth } from './truth';
@@ -18,7 +18,7 @@ function startOf(b: TruthBooking): string {
 }
 
 export async function compareBookings(
-  client: Client,
+  client: Queryable,
   source: string,
   bookings: readonly TruthBooking[],
 ): Promise<Difference[]> {
@@ -60,7 +60,7 @@ const describe = (removed: boolean, data: Record<string, unknown>) =>
 
 /** Each expected row present, removed or not as in the truth, holding the expected fields. */
 export async function compareEntities(
-  client: Client,
+  client: Queryable,
   source: string,
   expected: readonly ExpectedRow[],
 ): Promise<Difference[]> {

@@ -1,11 +1,13 @@
 // --verify: waits until the system is quiet, then holds the read model (bookings, customers,
 // accounts, contacts) and every booking's effects against the truth (expectedEffects.ts).
 import { Client } from 'pg';
+import type { Queryable } from '../../activities/db';
 import { DEFAULT_BOOKING_SETTINGS } from '../../workflows/booking/settings';
 import { expectedRow, type ExpectedRow } from './entityPayloads';
 import { bookingHistories, checkEffects } from './expectedEffects';
 import { compareBookings, compareEntities, type Difference } from './readModel';
 import { ENTITY_PLATFORMS, type Change, type TruthBooking } from './model';
+import type { AskWorkflow, StillRetrying } from './stillRetrying';
 import { Truth } from './truth';
 
 export type { Difference } from './readModel';
@@ -13,8 +15,15 @@ export type { Difference } from './readModel';
 export interface VerifyResult {
   matched: number;
   total: number;
-  /** Bookings, customers, accounts and contacts that differ from the truth. */
+  /** Bookings, customers, accounts and contacts that differ from the truth (a paused booking
+   * among them, its reason in `actual`): wrong, or waiting for an operator. */
   differences: Difference[];
+  /**
+   * Bookings that differ only because a step is still being retried (the platform's API or the
+   * database keeps failing): not wrong, not done. Waited for up to `retryWaitMs`, then listed
+   * here, never among the differences.
+   */
+  retrying: StillRetrying[];
   /**
    * Records whose newest change the platform gave up delivering (meetergo and MeetingPackage
    * never retry): they may legitimately differ. Listed, not counted as differences.
@@ -35,7 +44,9 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  databaseUrl: string;
+  /** The read model: a URL (verify connects and closes), or an open connection. */
+  databaseUrl?: string;
+  db?: Queryable;
   source?: string;
   /** Changes never acknowledged (RunResult.lost of every run against this truth). */
   lost?: Iterable<Change>;
@@ -47,6 +58,10 @@ export interface VerifyOptions {
   quietMs?: number;
   /** Hard deadline. */
   timeoutMs?: number;
+  /** Asks a differing booking's workflow whether it is retrying a step (askBookingWorkflows). */
+  askWorkflow?: AskWorkflow;
+  /** How long to keep waiting, once quiet, while differing bookings are retrying (RETRY_WAIT_MS). */
+  retryWaitMs?: number;
   onPoll?: (matched: number, total: number) => void;
 }
 
@@ -90,6 +105,37 @@ function expectedRows(truth: Truth, excused: ReadonlySet<string>, bookings: Trut
  */
 export const QUIET_MS = 75_000;
 
+/**
+ * How long verify keeps waiting, once the read model is quiet, for bookings whose workflow says
+ * a step is still being retried. A step is tried again at least once a minute
+ * (workflows/booking/steps.ts), so three minutes is three more rounds at the slowest; a booking
+ * still retrying after that is reported as retrying, with its step and last error.
+ */
+export const RETRY_WAIT_MS = 180_000;
+
+interface Classified {
+  wrong: Difference[];
+  retrying: StillRetrying[];
+}
+
+/** Splits the differences into the wrong ones and the bookings whose workflow is retrying. */
+async function classify(
+  differences: Difference[],
+  ask: AskWorkflow | undefined,
+): Promise<Classified> {
+  const out: Classified = { wrong: [], retrying: [] };
+  for (const d of differences) {
+    // Customers, accounts and contacts have three-part subjects; only bookings retry steps.
+    const verdict =
+      ask === undefined || d.subject.split('/').length !== 2 ? undefined : await ask(d.subject);
+    if (verdict?.kind === 'retrying') out.retrying.push(verdict.retrying);
+    else if (verdict?.kind === 'paused')
+      out.wrong.push({ ...d, actual: `${d.actual} (paused: ${verdict.reason})` });
+    else out.wrong.push(d);
+  }
+  return out;
+}
+
 /** Polls the read model until it matches the truth, or nothing has moved for `quietMs`. */
 export async function verifyAgainstTruth(
   truth: Truth,
@@ -109,8 +155,10 @@ export async function verifyAgainstTruth(
     ...(options.downstream === undefined ? {} : { downstream: options.downstream }),
   };
   const total = bookings.length + rows.expected.length;
-  const client = new Client({ connectionString: options.databaseUrl });
-  await client.connect();
+  const owned =
+    options.db === undefined ? new Client({ connectionString: options.databaseUrl }) : undefined;
+  await owned?.connect();
+  const client: Queryable = options.db ?? (owned as Client);
   try {
     const poll = async () => {
       const differences = [
@@ -128,29 +176,44 @@ export async function verifyAgainstTruth(
     let state = await poll();
     let lastProgress = Date.now();
     let best = state.pending;
+    let retryWaitSince: number | undefined;
     const quietMs = options.quietMs ?? QUIET_MS;
+    const retryWaitMs = options.retryWaitMs ?? RETRY_WAIT_MS;
     const deadline = started + (options.timeoutMs ?? 300_000);
     // Effects trail the read model (a notification after its write, a reminder timer after that).
-    while (state.pending > 0 && Date.now() - lastProgress < quietMs && Date.now() < deadline) {
+    while (state.pending > 0 && Date.now() < deadline) {
+      if (Date.now() - lastProgress >= quietMs) {
+        // Quiet: wait on only while some differing booking says it is retrying, and not for ever.
+        const { retrying } = await classify(state.differences, options.askWorkflow);
+        if (retrying.length === 0) break;
+        retryWaitSince ??= Date.now();
+        if (Date.now() - retryWaitSince >= retryWaitMs) break;
+      }
       options.onPoll?.(total - state.differences.length, total);
       await sleep(500);
       state = await poll();
       if (state.pending < best) {
         best = state.pending;
         lastProgress = Date.now();
+        retryWaitSince = undefined;
       }
     }
-    const { differences, effects } = state;
+    const { effects } = state;
+    const { wrong, retrying } = await classify(state.differences, options.askWorkflow);
+    // A retrying booking's effects are not due yet either (missing entries start with its subject).
+    const notYet = new Set(retrying.map((r) => `${r.subject}: `));
+    const due = (item: string) => ![...notYet].some((prefix) => item.startsWith(prefix));
     return {
-      matched: total - differences.length,
+      matched: total - state.differences.length,
       total,
-      differences,
+      differences: wrong,
+      retrying,
       excused: [
         ...(await compareBookings(client, source, excusedBookings)),
         ...(await compareEntities(client, source, rows.excused)),
       ],
       entities: rows.expected.length,
-      missing: effects.missing,
+      missing: effects.missing.filter(due),
       extra: [...effects.extra, ...effects.unclaimed],
       doubled: effects.doubled,
       effects: effects.effects,
@@ -159,6 +222,6 @@ export async function verifyAgainstTruth(
       elapsedMs: Date.now() - started,
     };
   } finally {
-    await client.end();
+    await owned?.end();
   }
 }

@@ -13,6 +13,10 @@ import {
   StatusSA,
 } from '../../workflows/shared';
 import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal/dispatcher';
+import type { TruthBooking } from '../../src/simulator/model';
+import { askBookingWorkflows } from '../../src/simulator/stillRetrying';
+import { createRandom, Truth } from '../../src/simulator/truth';
+import { verifyAgainstTruth } from '../../src/simulator/verify';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
 import { handle, stack, T0, useBookingLifecycleStack } from '../helpers/bookingLifecycleStack';
@@ -124,6 +128,51 @@ describe('booking workflow under load and failure', () => {
       expect(s.retrying).toBeUndefined();
       expect(s).toMatchObject({ status: 'confirmed', counts: { fetches: 1, writes: 1 } });
     }, 20_000);
+  });
+
+  it('lets verify tell a booking still retrying a step from a wrong one, after a bounded wait', async () => {
+    const id = 'bkg_verify_retrying';
+    const path = `/bookings/${id}`;
+    stack.api.routes.set(path, { id, status: 'confirmed' });
+    stack.api.statuses.set(path, 503);
+    await stack.dispatcher.dispatch([
+      bookingEvent('created', T0, {}, { bookingId: id, entityId: id }),
+    ]);
+    await eventually(async () => {
+      expect((await handle(id).query(bookingStateQuery)).retrying).toBeDefined();
+    }, 20_000);
+    const truth = new Truth(createRandom(1), 'verify');
+    const booking = (bookingId: string): TruthBooking => ({
+      platform: 'meeva',
+      id: bookingId,
+      status: 'confirmed',
+      startsAt: '2030-02-01T10:00:00.000Z',
+      endsAt: '2030-02-01T12:00:00.000Z',
+      customer: { id: 'cus_1', email: 'a@example.com', firstName: 'A', lastName: 'B' },
+      updatedAt: T0,
+      createdAt: T0,
+      guests: 2,
+    });
+    // One booking the workflow is still fetching, one Hookline never heard of: wrong.
+    for (const b of [booking(id), booking('bkg_never_delivered')])
+      truth.bookings.set(Truth.key('meeva', b.id), b);
+    const v = await verifyAgainstTruth(truth, {
+      db: stack.db,
+      askWorkflow: askBookingWorkflows(stack.env.client, 'default'),
+      quietMs: 200,
+      retryWaitMs: 1500,
+      timeoutMs: 30_000,
+    });
+    expect(v.retrying).toEqual([
+      expect.objectContaining({
+        subject: `meeva/${id}`,
+        step: 'fetch',
+        lastError: expect.stringMatching(/503/),
+      }),
+    ]);
+    expect(v.differences.map((d) => d.subject)).toEqual(['meeva/bkg_never_delivered']);
+    expect(v.elapsedMs).toBeGreaterThanOrEqual(1500); // it waited for the retrying one
+    stack.api.statuses.delete(path);
   });
 
   it('pauses a step that keeps failing past the give-up time, saying what failed', async () => {

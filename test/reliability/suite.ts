@@ -3,6 +3,7 @@
 import { PROVIDER_IDS } from '../../src/events/canonical';
 import type { Change } from '../../src/simulator/model';
 import { runSimulation, type RunOptions, type RunResult } from '../../src/simulator/run';
+import { askBookingWorkflows } from '../../src/simulator/stillRetrying';
 import { verifyAgainstTruth, type VerifyResult } from '../../src/simulator/verify';
 import type { Harness } from './harness';
 
@@ -72,6 +73,7 @@ export function suiteRunner(harness: () => Harness) {
         lost,
         reminderBeforeMs: REMINDER_DAYS * 24 * 3600 * 1000,
         downstream: h.apis.downstream,
+        askWorkflow: askBookingWorkflows(h.client, 'default'),
         timeoutMs: 240_000,
       });
     },

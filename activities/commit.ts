@@ -11,7 +11,8 @@
 // ones.
 import type { SyncCustomerInput } from './effects';
 import type { Db } from './db';
-import type { OutboxNudge } from './outbox';
+import { wants } from './destinationFilter';
+import type { DestinationSettings, OutboxNudge } from './outbox';
 import { claimEffect, mergeEntity, upsertBooking, type BookingRow } from './store';
 
 export interface Notice {
@@ -37,8 +38,8 @@ export interface CommitBookingResult {
 
 export function createCommitActivities(deps: {
   db: Db;
-  /** Names of the destinations every notice goes to; empty: notices are recorded as done. */
-  destinations: readonly string[];
+  /** Where notices go, each with what it wants; a notice none wants is recorded as done. */
+  destinations: readonly DestinationSettings[];
   nudge?: OutboxNudge | undefined;
 }) {
   const { db, destinations } = deps;
@@ -73,13 +74,14 @@ export function createCommitActivities(deps: {
         }
         let queued = 0;
         for (const n of input.notices) {
-          if (destinations.length === 0) {
+          const targets = destinations.filter((d) => wants(d, workflowId, n.body));
+          if (targets.length === 0) {
             // Nowhere to send it: done as decided, like a notification without a URL always was.
             if (await claimEffect(tx, n.idempotencyKey, n.kind, workflowId)) queued += 1;
             continue;
           }
           const body = JSON.stringify({ ...n.body, idempotencyKey: n.idempotencyKey });
-          for (const destination of destinations) {
+          for (const { name: destination } of targets) {
             const { rows } = await tx.query(
               `INSERT INTO outbox (destination, idempotency_key, workflow_id, kind, body)
                VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING seq`,

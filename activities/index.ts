@@ -55,7 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStoreActivities(deps.db),
     ...createCommitActivities({
       db: deps.db,
-      destinations: destinations.map((d) => d.name),
+      destinations,
       nudge,
     }),
     ...createOutboxActivities({

@@ -16,17 +16,24 @@
 // between the POST and that transaction repeats the POST under the same key.
 import { EventEmitter, once } from 'node:events';
 import { Context } from '@temporalio/activity';
+import { Webhook } from 'standardwebhooks';
+import type { DestinationFilter } from './destinationFilter';
 import type { Db } from './db';
 import type { WorkerMetrics } from './metrics';
 import { claimEffect } from './store';
 
-export interface DestinationSettings {
+export interface DestinationSettings extends DestinationFilter {
   name: string;
   url: string;
+  /** Standard Webhooks signing secret (`whsec_…`): each POST carries webhook-id, -timestamp and
+   * -signature, verifiable with any Standard Webhooks library. Unsigned when absent. */
+  secret?: string | undefined;
   /** Deadline of one POST; default 10 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Notices delivered at the same time (to different bookings); default 8. */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
+  /** Wait before the next attempt of a failing notice: initialMs doubling, maxMs at most. */
+  retry?: { initialMs: number; maxMs: number } | undefined;
 }
 
 export interface DeliverOutboxInput {
@@ -58,9 +65,31 @@ export class OutboxNudge {
   }
 }
 
-/** How long a transiently failing notice waits before its next attempt: 1 s doubling, 1 min at most. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempts - 1));
+/** How long a transiently failing notice waits before its next attempt: by default 1 s doubling,
+ * 1 min at most; a destination may set its own schedule. */
+export function retryDelayMs(
+  attempts: number,
+  retry: { initialMs: number; maxMs: number } = { initialMs: 1000, maxMs: 60_000 },
+): number {
+  return Math.min(retry.maxMs, retry.initialMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The headers of one POST: the notice's key, and the Standard Webhooks signature when signed. */
+function headersFor(dest: DestinationSettings, row: Row): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': row.idempotency_key,
+  };
+  if (dest.secret === undefined) return headers;
+  // The notice's key is the message id: the same on every retry, as the spec asks, so a receiver
+  // can drop a repeat by webhook-id alone.
+  const at = new Date();
+  return {
+    ...headers,
+    'webhook-id': row.idempotency_key,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(dest.secret).sign(row.idempotency_key, at, row.body),
+  };
 }
 
 interface Row {
@@ -79,7 +108,7 @@ async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
   try {
     const response = await fetch(dest.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': row.idempotency_key },
+      headers: headersFor(dest, row),
       body: row.body,
       signal: AbortSignal.timeout(dest.timeoutMs ?? 10_000),
     });
@@ -122,7 +151,8 @@ export function createOutboxActivities(deps: {
     return rows;
   }
 
-  async function record(destination: string, row: Row, outcome: Outcome): Promise<void> {
+  async function record(dest: DestinationSettings, row: Row, outcome: Outcome): Promise<void> {
+    const destination = dest.name;
     if (outcome.ok) {
       await db.transaction(async (tx) => {
         await tx.query(
@@ -135,7 +165,7 @@ export function createOutboxActivities(deps: {
       });
       return;
     }
-    const delaySeconds = retryDelayMs(row.attempts + 1) / 1000;
+    const delaySeconds = retryDelayMs(row.attempts + 1, dest.retry) / 1000;
     await db.query(
       `UPDATE outbox SET attempts = attempts + 1, last_error = $3,
          status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
@@ -170,7 +200,7 @@ export function createOutboxActivities(deps: {
       let broken: Error | undefined;
       const deliver = async (row: Row) => {
         const outcome = await post(dest, row);
-        await record(input.destination, row, outcome);
+        await record(dest, row, outcome);
         const kind = outcome.ok ? 'delivered' : outcome.permanent ? 'refused' : 'retried';
         result[kind] += 1;
         deps.metrics?.deliveries.inc({ destination: input.destination, outcome: kind });

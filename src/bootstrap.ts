@@ -6,7 +6,6 @@ import {
   activityMetricsInterceptor,
   createActivities,
   createWorkerMetrics,
-  destinationsFor,
   openDb,
   registerPausedBookingsGauge,
 } from '../activities';
@@ -93,7 +92,7 @@ export async function startWorker(
   const metrics = createWorkerMetrics({ defaultMetrics: true });
   const connection = await NativeConnection.connect({ address });
   const { tracing } = observability;
-  const destinations = destinationsFor(config.downstreamWebhookUrl);
+  const { destinations } = config;
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

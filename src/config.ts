@@ -14,7 +14,9 @@ import {
   text,
   url,
 } from './configFields';
-import { defaultSourceFromEnv, sourcesFromFile, type SourceConfig } from './configSources';
+import { resolveDestinations } from './configDestinations';
+import { defaultSourceFromEnv, readConfigFile, type SourceConfig } from './configSources';
+import type { DestinationSettings } from '../activities/outbox';
 
 export { ConfigError } from './configFields';
 export { sourceSchema, type SourceConfig } from './configSources';
@@ -63,6 +65,7 @@ const envSchema = z.object({
   BOOKING_STEP_GIVE_UP: duration('1h'),
   DATABASE_URL: url,
   DOWNSTREAM_WEBHOOK_URL: url,
+  DOWNSTREAM_WEBHOOK_SECRET: optionalString,
   /** How often each source with a list API is reconciled (15m, 1h); unset or off: never. */
   RECONCILE_INTERVAL: z.preprocess(
     emptyToUndefined,
@@ -110,6 +113,8 @@ export interface Config {
   };
   databaseUrl: string | undefined;
   downstreamWebhookUrl: string | undefined;
+  /** Where notices go: the HOOKLINE_CONFIG file's destinations and DOWNSTREAM_WEBHOOK_URL's. */
+  destinations: readonly DestinationSettings[];
   /** Reconcile schedule period (`15m`); undefined: no schedules. */
   reconcileInterval: string | undefined;
   sources: readonly SourceConfig[];
@@ -139,12 +144,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const sources: SourceConfig[] = [];
+  let fileDestinations: DestinationSettings[] = [];
   for (const provider of PROVIDER_IDS) {
     const source = defaultSourceFromEnv(env, provider);
     if (source !== undefined) sources.push(source);
   }
   if (e.HOOKLINE_CONFIG !== undefined) {
-    for (const source of sourcesFromFile(path.resolve(e.HOOKLINE_CONFIG))) {
+    const file = readConfigFile(path.resolve(e.HOOKLINE_CONFIG));
+    fileDestinations = file.destinations;
+    for (const source of file.sources) {
       const clash = sources.findIndex(
         (s) => s.provider === source.provider && s.name === source.name,
       );
@@ -180,6 +188,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepGiveUpMs: e.BOOKING_STEP_GIVE_UP,
     },
     downstreamWebhookUrl: e.DOWNSTREAM_WEBHOOK_URL,
+    destinations: Object.freeze(
+      resolveDestinations(fileDestinations, {
+        url: e.DOWNSTREAM_WEBHOOK_URL,
+        secret: e.DOWNSTREAM_WEBHOOK_SECRET,
+      }),
+    ),
     reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,
     observability: {
       workerMetricsPort: e.WORKER_METRICS_PORT,

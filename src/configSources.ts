@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PROVIDER_IDS, type ProviderId } from './events/canonical';
 import { ConfigError, emptyToUndefined } from './configFields';
+import { destinationsSchema } from './configDestinations';
+import type { DestinationSettings } from '../activities/outbox';
 
 const sourceNameSchema = z
   .string()
@@ -29,6 +31,7 @@ export type SourceConfig = z.infer<typeof sourceSchema> & { provider: ProviderId
 
 const fileSchema = z.object({
   sources: z.partialRecord(z.enum(PROVIDER_IDS), z.array(sourceSchema)).default({}),
+  destinations: destinationsSchema,
 });
 
 /** Provider-specific settings that may be given as `<PROVIDER>_<NAME>` for the default source. */
@@ -91,7 +94,11 @@ export function defaultSourceFromEnv(
   return { ...parsed.data, provider };
 }
 
-export function sourcesFromFile(file: string): SourceConfig[] {
+/** The HOOKLINE_CONFIG file: its sources and its destinations, validated. */
+export function readConfigFile(file: string): {
+  sources: SourceConfig[];
+  destinations: DestinationSettings[];
+} {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -118,5 +125,5 @@ export function sourcesFromFile(file: string): SourceConfig[] {
   for (const provider of PROVIDER_IDS) {
     for (const source of parsed.data.sources[provider] ?? []) out.push({ ...source, provider });
   }
-  return out;
+  return { sources: out, destinations: parsed.data.destinations };
 }

@@ -1,6 +1,6 @@
 // A provider's retrieval API, faked by a real HTTP server on loopback: the one thing outside our
 // control. Records every request; can be told to fail.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface FakeApi {
   url: string;
@@ -13,7 +13,8 @@ export interface FakeApi {
   handlers: Map<string, (query: URLSearchParams) => unknown>;
   /** path -> a status answered (with an empty body) instead of its route, until deleted. */
   statuses: Map<string, number>;
-  requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
+  /** Every request, its raw body included (a signed POST's bytes, as the signature covers them). */
+  requests: { method: string; path: string; headers: IncomingMessage['headers']; body: string }[];
   /** Answer the next N requests with this status. */
   failNext(count: number, status: number): void;
   close(): Promise<void>;
@@ -27,11 +28,17 @@ export async function startFakeApi(): Promise<FakeApi> {
   let failures = 0;
   let failStatus = 500;
   const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({
       method: req.method ?? 'GET',
       path: url.pathname + url.search,
       headers: req.headers,
+      body: raw,
     });
     if (failures > 0) {
       failures -= 1;
@@ -52,7 +59,7 @@ export async function startFakeApi(): Promise<FakeApi> {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

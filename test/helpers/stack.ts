@@ -8,6 +8,7 @@ import {
   createActivities,
   destinationsFor,
   type Db,
+  type DestinationSettings,
   type WorkerMetrics,
 } from '../../activities';
 import type { SourceConfig } from '../../src/config';
@@ -42,6 +43,8 @@ export interface StackOptions {
   bookingSettings?: Partial<BookingSettings>;
   /** Where downstream notifications and reminders go (a route of the fake API, say). */
   downstreamUrl?: (api: FakeApi) => string;
+  /** Destinations beside (or instead of) downstreamUrl's `default`. */
+  destinations?: (api: FakeApi) => DestinationSettings[];
   /** The worker's metrics registry: activities observe into it, the interceptor counts retries. */
   metrics?: WorkerMetrics;
   /** Tracing on the worker (plugin and a bundle with its workflow interceptors) and the dispatcher. */
@@ -62,7 +65,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     closeAfterMs: TEN_YEARS,
     ...options.bookingSettings,
   });
-  const destinations = destinationsFor(options.downstreamUrl?.(api));
+  const destinations = [
+    ...destinationsFor(options.downstreamUrl?.(api)),
+    ...(options.destinations?.(api) ?? []),
+  ];
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

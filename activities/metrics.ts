@@ -32,6 +32,18 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       labelNames: ['destination', 'outcome'] as const,
       registers: [registry],
     }),
+    circuitOpen: new Gauge({
+      name: 'hookline_destination_circuit_open',
+      help: 'Whether a destination failed so often in a row that deliveries to it stopped for a cool-down (1) or not (0)',
+      labelNames: ['destination'] as const,
+      registers: [registry],
+    }),
+    destinationPaused: new Gauge({
+      name: 'hookline_destination_paused',
+      help: 'Whether an operator paused a destination (1): its notices wait, nothing is dropped',
+      labelNames: ['destination'] as const,
+      registers: [registry],
+    }),
     drift: new Counter({
       name: 'hookline_reconcile_drift_total',
       help: 'Authoritative fetches whose status differed from the one the webhooks implied',

@@ -75,6 +75,32 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
       CREATE INDEX outbox_workflow_id ON outbox (workflow_id)
     `,
   },
+  {
+    // A destination's pause and circuit (activities/destinationState.ts), and every attempt to
+    // deliver a notice, for `hookline deliveries show`.
+    id: '004_destination_state',
+    sql: `
+      CREATE TABLE destination_state (
+        destination text PRIMARY KEY,
+        paused boolean NOT NULL DEFAULT false,
+        paused_reason text,
+        paused_at timestamptz,
+        consecutive_failures integer NOT NULL DEFAULT 0,
+        circuit_open_until timestamptz
+      );
+      CREATE TABLE delivery_attempts (
+        id bigserial PRIMARY KEY,
+        destination text NOT NULL,
+        idempotency_key text NOT NULL,
+        attempted_at timestamptz NOT NULL DEFAULT now(),
+        latency_ms integer NOT NULL,
+        status integer,
+        error text,
+        response_excerpt text
+      );
+      CREATE INDEX delivery_attempts_key ON delivery_attempts (destination, idempotency_key, id)
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -15,9 +15,12 @@
 // claimed in the effects ledger in the transaction that marks the notice delivered. A crash
 // between the POST and that transaction repeats the POST under the same key.
 import { EventEmitter, once } from 'node:events';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
+import Bottleneck from 'bottleneck';
 import type { DestinationFilter } from './destinationFilter';
+import { DEFAULT_CIRCUIT, readGate, recordHealth, type CircuitSettings } from './destinationState';
 import type { Db } from './db';
 import type { WorkerMetrics } from './metrics';
 import { claimEffect } from './store';
@@ -34,6 +37,10 @@ export interface DestinationSettings extends DestinationFilter {
   maxInFlight?: number | undefined;
   /** Wait before the next attempt of a failing notice: initialMs doubling, maxMs at most. */
   retry?: { initialMs: number; maxMs: number } | undefined;
+  /** POSTs started per second at most, over all workers (one delivery loop per destination). */
+  rateLimit?: { perSecond: number } | undefined;
+  /** When failing in a row opens the circuit, and for how long. */
+  circuit?: CircuitSettings | undefined;
 }
 
 export interface DeliverOutboxInput {
@@ -100,11 +107,26 @@ interface Row {
   attempts: number;
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; permanent: boolean; error: string };
+interface Answer {
+  latencyMs: number;
+  /** The HTTP status; absent when nothing answered (refused, reset, timed out). */
+  status?: number;
+  /** The start of the response body, for `hookline deliveries show`. */
+  excerpt?: string;
+}
+type Outcome = Answer & ({ ok: true } | { ok: false; permanent: boolean; error: string });
+
+/** What of a destination's answer is kept with the attempt. */
+const EXCERPT_CHARS = 500;
 
 const POLL_MS = 250;
 
+const sleep = (ms: number, signal: AbortSignal) =>
+  sleepFor(ms, undefined, { signal }).catch(() => undefined);
+
 async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
   try {
     const response = await fetch(dest.url, {
       method: 'POST',
@@ -112,14 +134,16 @@ async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
       body: row.body,
       signal: AbortSignal.timeout(dest.timeoutMs ?? 10_000),
     });
-    await response.arrayBuffer();
-    const { status } = response;
-    if (response.ok) return { ok: true, status };
+    const excerpt = (await response.text()).slice(0, EXCERPT_CHARS);
+    const answer = { latencyMs: elapsed(), status: response.status, excerpt };
+    if (response.ok) return { ...answer, ok: true };
     // 408, 429 and 5xx may pass; any other answer is the destination refusing this notice.
+    const { status } = response;
     const permanent = !(status === 408 || status === 429 || status >= 500);
-    return { ok: false, permanent, error: `${dest.name} answered ${status}` };
+    return { ...answer, ok: false, permanent, error: `${dest.name} answered ${status}` };
   } catch (err) {
-    return { ok: false, permanent: false, error: `${dest.name}: ${(err as Error).message}` };
+    const error = `${dest.name}: ${(err as Error).message}`;
+    return { latencyMs: elapsed(), ok: false, permanent: false, error };
   }
 }
 
@@ -153,6 +177,23 @@ export function createOutboxActivities(deps: {
 
   async function record(dest: DestinationSettings, row: Row, outcome: Outcome): Promise<void> {
     const destination = dest.name;
+    await db.query(
+      `INSERT INTO delivery_attempts
+         (destination, idempotency_key, latency_ms, status, error, response_excerpt)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        destination,
+        row.idempotency_key,
+        outcome.latencyMs,
+        outcome.status ?? null,
+        outcome.ok ? null : outcome.error.slice(0, 500),
+        outcome.excerpt ?? null,
+      ],
+    );
+    // Any answer, a refusal too, shows the destination is up; only failures count toward the circuit.
+    const up = outcome.ok || outcome.permanent;
+    const open = await recordHealth(db, destination, up, dest.circuit ?? DEFAULT_CIRCUIT);
+    deps.metrics?.circuitOpen.set({ destination }, open ? 1 : 0);
     if (outcome.ok) {
       await db.transaction(async (tx) => {
         await tx.query(
@@ -192,14 +233,33 @@ export function createOutboxActivities(deps: {
       const inFlight = new Map<string, Promise<void>>();
       const until = Date.now() + input.budgetMs;
       await db.query(
-        `DELETE FROM outbox WHERE destination = $1 AND status IN ('delivered', 'skipped')
+        `DELETE FROM outbox WHERE destination = $1 AND status IN ('delivered', 'skipped', 'superseded')
            AND coalesce(delivered_at, created_at) < now() - make_interval(days => $2)`,
         [input.destination, RETENTION_DAYS],
       );
+      await db.query(
+        `DELETE FROM delivery_attempts WHERE destination = $1
+           AND attempted_at < now() - make_interval(days => $2)`,
+        [input.destination, RETENTION_DAYS],
+      );
+      // One loop per destination runs at a time (its workflow runs one activity after another),
+      // so this spacing is the destination's rate over all workers. A run may follow one on
+      // another worker: it starts no sooner than the spacing after the last recorded attempt.
+      const minTime = dest.rateLimit === undefined ? 0 : Math.ceil(1000 / dest.rateLimit.perSecond);
+      const limiter = new Bottleneck({ minTime });
+      if (minTime > 0) {
+        const { rows } = await db.query<{ wait_ms: number | null }>(
+          `SELECT ($2 - extract(epoch FROM now() - max(attempted_at)) * 1000)::int AS wait_ms
+           FROM delivery_attempts WHERE destination = $1`,
+          [input.destination, minTime],
+        );
+        const waitMs = rows[0]?.wait_ms ?? 0;
+        if (waitMs > 0) await sleep(waitMs, signal);
+      }
       // A failed bookkeeping write (the database is down) ends the run; its workflow retries it.
       let broken: Error | undefined;
       const deliver = async (row: Row) => {
-        const outcome = await post(dest, row);
+        const outcome = await limiter.schedule(() => post(dest, row));
         await record(dest, row, outcome);
         const kind = outcome.ok ? 'delivered' : outcome.permanent ? 'refused' : 'retried';
         result[kind] += 1;
@@ -207,7 +267,20 @@ export function createOutboxActivities(deps: {
       };
       while (Date.now() < until && !signal.aborted) {
         ctx.heartbeat(result);
-        const room = maxInFlight - inFlight.size;
+        const gate = await readGate(db, input.destination);
+        deps.metrics?.destinationPaused.set(
+          { destination: input.destination },
+          gate.paused ? 1 : 0,
+        );
+        const openUntil = gate.circuitOpenUntil?.getTime();
+        const open = openUntil !== undefined;
+        if (gate.paused || (openUntil !== undefined && openUntil > Date.now())) {
+          deps.metrics?.circuitOpen.set({ destination: input.destination }, open ? 1 : 0);
+          await Promise.race([sleep(POLL_MS, signal), ...inFlight.values()]);
+          continue;
+        }
+        // Half-open: past the cool-down, one probe at a time until the destination answers.
+        const room = open ? (inFlight.size === 0 ? 1 : 0) : maxInFlight - inFlight.size;
         const rows = room > 0 ? await due(input.destination, room, [...inFlight.keys()]) : [];
         for (const row of rows) {
           const running = deliver(row)

@@ -47,6 +47,13 @@ export const destinationSchema = z.object({
     })
     .refine((r) => r.maxMs >= r.initialMs, 'retry.maxMs must not be below retry.initialMs')
     .optional(),
+  rateLimit: z.object({ perSecond: z.number().positive().max(1000) }).optional(),
+  circuit: z
+    .object({
+      failures: z.number().int().min(1).default(5),
+      cooldownMs: z.number().int().min(100).default(30_000),
+    })
+    .optional(),
 });
 
 export const destinationsSchema = z

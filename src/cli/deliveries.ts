@@ -17,7 +17,13 @@ export interface DeliveryRow {
   delivered_at: Date | null;
 }
 
-export const DELIVERY_STATUSES = ['pending', 'failed', 'delivered', 'skipped'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'failed',
+  'delivered',
+  'skipped',
+  'superseded',
+] as const;
 
 /** The read model the worker writes; the CLI cannot share the embedded one with a running worker. */
 export async function outboxDb(config: Config): Promise<Db> {
@@ -77,4 +83,48 @@ export function formatDelivery(r: DeliveryRow): string {
   const when = (r.delivered_at ?? r.created_at).toISOString();
   const last = r.last_error === null ? '' : `  ${r.last_error.slice(0, 120)}`;
   return `${r.status.padEnd(9)} ${r.destination}  ${when}  ×${r.attempts}  ${r.idempotency_key}${last}`;
+}
+
+export interface AttemptRow {
+  attempted_at: Date;
+  latency_ms: number;
+  status: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+/** One notice and every attempt to deliver it, oldest first. */
+export async function showDelivery(
+  db: Db,
+  key: string,
+  destination?: string,
+): Promise<{ notice: DeliveryRow; attempts: AttemptRow[] }[]> {
+  const notices = (
+    await db.query<DeliveryRow>(
+      `SELECT destination, idempotency_key, workflow_id, kind, status, attempts, last_status,
+         last_error, created_at, delivered_at
+       FROM outbox WHERE idempotency_key = $1 AND ($2::text IS NULL OR destination = $2)
+       ORDER BY destination`,
+      [key, destination ?? null],
+    )
+  ).rows;
+  const out = [];
+  for (const notice of notices) {
+    const { rows } = await db.query<AttemptRow>(
+      `SELECT attempted_at, latency_ms, status, error, response_excerpt FROM delivery_attempts
+       WHERE destination = $1 AND idempotency_key = $2 ORDER BY id`,
+      [notice.destination, key],
+    );
+    out.push({ notice, attempts: rows });
+  }
+  return out;
+}
+
+export function formatAttempt(a: AttemptRow): string {
+  const answer = a.status === null ? (a.error ?? 'no answer') : `answered ${a.status}`;
+  const excerpt =
+    a.response_excerpt === null || a.response_excerpt === ''
+      ? ''
+      : `  ${JSON.stringify(a.response_excerpt.slice(0, 200))}`;
+  return `  ${a.attempted_at.toISOString()}  ${String(a.latency_ms).padStart(6)} ms  ${answer}${excerpt}`;
 }

@@ -8,11 +8,19 @@ import { explainBooking, formatExplanation, operateAndSettle } from './bookings'
 import { cliContext, print } from './context';
 import {
   DELIVERY_STATUSES,
+  formatAttempt,
   formatDelivery,
   listDeliveries,
   outboxDb,
   settleDeliveries,
+  showDelivery,
 } from './deliveries';
+import {
+  destinationStatus,
+  formatDestination,
+  pauseDestination,
+  resumeDestination,
+} from './destinations';
 import { listQuarantine, replayQuarantined } from './quarantine';
 import { replayBooking } from './replay';
 import { simulateCommand, type SimulateOptions } from '../simulator/command';
@@ -196,6 +204,29 @@ deliveries
       }
     },
   );
+deliveries
+  .command('show')
+  .description(
+    'one notice and every attempt to deliver it: when, latency, answer, response excerpt',
+  )
+  .argument('<key>', 'the notice key from `deliveries list`')
+  .option('--destination <name>', 'only this destination')
+  .action(async (key: string, options: { destination?: string }) => {
+    const db = await outboxDb(cliContext().config);
+    try {
+      const found = await showDelivery(db, key, options.destination);
+      if (found.length === 0) {
+        print(`no notice ${key}`);
+        process.exitCode = 1;
+      }
+      for (const { notice, attempts } of found) {
+        print(formatDelivery(notice));
+        for (const a of attempts) print(formatAttempt(a));
+      }
+    } finally {
+      await db.close();
+    }
+  });
 for (const action of ['retry', 'skip'] as const) {
   deliveries
     .command(action)
@@ -235,6 +266,74 @@ for (const action of ['retry', 'skip'] as const) {
       },
     );
 }
+
+const destinations = program
+  .command('destinations')
+  .description('where notices go: state, pause and resume (DATABASE_URL)');
+/** A configured destination's name, or an error naming the configured ones. */
+function configuredDestination(name: string): string {
+  const names = cliContext().config.destinations.map((d) => d.name);
+  if (!names.includes(name))
+    throw new Error(
+      `no destination ${name}: configured are ${names.join(', ') || 'none (DOWNSTREAM_WEBHOOK_URL, HOOKLINE_CONFIG)'}`,
+    );
+  return name;
+}
+destinations
+  .command('list')
+  .description('each configured destination: delivering, paused or circuit open; held notices')
+  .action(async () => {
+    const { config } = cliContext();
+    const db = await outboxDb(config);
+    try {
+      const rows = await destinationStatus(
+        db,
+        config.destinations.map((d) => d.name),
+      );
+      if (rows.length === 0) print('no destinations configured');
+      for (const row of rows) print(formatDestination(row));
+    } finally {
+      await db.close();
+    }
+  });
+destinations
+  .command('pause')
+  .description('hold every notice for a destination until resumed; nothing is dropped')
+  .argument('<name>')
+  .requiredOption('--reason <text>', 'why (shown by destinations list)')
+  .action(async (name: string, options: { reason: string }) => {
+    const db = await outboxDb(cliContext().config);
+    try {
+      await pauseDestination(db, configuredDestination(name), options.reason);
+      print(`${name}: paused`);
+    } finally {
+      await db.close();
+    }
+  });
+destinations
+  .command('resume')
+  .description("deliver again: every held notice, or only each booking's latest")
+  .argument('<name>')
+  .option('--deliver <what>', 'all | latest (one delivery per booking, its newest notice)', 'all')
+  .requiredOption('--reason <text>', 'why (kept with superseded notices)')
+  .action(async (name: string, options: { deliver: string; reason: string }) => {
+    if (options.deliver !== 'all' && options.deliver !== 'latest')
+      throw new Error('--deliver is all or latest');
+    const db = await outboxDb(cliContext().config);
+    try {
+      const superseded = await resumeDestination(
+        db,
+        configuredDestination(name),
+        options.deliver,
+        options.reason,
+      );
+      print(
+        `${name}: resumed${options.deliver === 'latest' ? `, ${superseded} older notice(s) superseded` : ''}`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
 
 program
   .command('replay')

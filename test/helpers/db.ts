@@ -16,7 +16,7 @@ export function testDatabaseUrl(): string | undefined {
  * A migrated database of its own: a fresh schema on the real Postgres (dropped at close), or a
  * fresh PGlite directory. Tests never share rows.
  */
-export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Promise<Db> {
+export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Promise<TestDb> {
   const url = kind === 'pglite' ? undefined : testDatabaseUrl();
   if (url === undefined) {
     const db = await createPgliteDb(mkdtempSync(path.join(tmpdir(), 'hookline-pglite-')));
@@ -28,12 +28,16 @@ export async function createTestDb(kind: 'default' | 'pglite' = 'default'): Prom
   await migrate(db);
   return {
     ...db,
+    url: schema.url,
     async close() {
       await db.close();
       await schema.drop();
     },
   };
 }
+
+/** A test database; `url` when it is a schema on the real Postgres (a child process can use it). */
+export type TestDb = Db & { url?: string };
 
 /**
  * A fresh schema on the real Postgres, for createTestDb or a child process: its URL (the schema as

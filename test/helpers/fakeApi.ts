@@ -14,7 +14,14 @@ export interface FakeApi {
   /** path -> a status answered (with an empty body) instead of its route, until deleted. */
   statuses: Map<string, number>;
   /** Every request, its raw body included (a signed POST's bytes, as the signature covers them). */
-  requests: { method: string; path: string; headers: IncomingMessage['headers']; body: string }[];
+  requests: {
+    method: string;
+    path: string;
+    headers: IncomingMessage['headers'];
+    body: string;
+    /** When it arrived, epoch ms. */
+    at: number;
+  }[];
   /** Answer the next N requests with this status. */
   failNext(count: number, status: number): void;
   close(): Promise<void>;
@@ -28,17 +35,19 @@ export async function startFakeApi(): Promise<FakeApi> {
   let failures = 0;
   let failStatus = 500;
   const server: Server = createServer((req, res) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8'), at));
   });
-  function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  function answer(req: IncomingMessage, res: ServerResponse, raw: string, at: number): void {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({
       method: req.method ?? 'GET',
       path: url.pathname + url.search,
       headers: req.headers,
       body: raw,
+      at,
     });
     if (failures > 0) {
       failures -= 1;

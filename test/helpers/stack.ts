@@ -7,7 +7,6 @@ import {
   activityMetricsInterceptor,
   createActivities,
   destinationsFor,
-  type Db,
   type DestinationSettings,
   type WorkerMetrics,
 } from '../../activities';
@@ -17,7 +16,7 @@ import { bookingSettingsFor, createTemporalDispatcher } from '../../src/temporal
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import type { Tracing } from '../../src/tracing';
 import type { BookingSettings } from '../../workflows/booking/settings';
-import { createTestDb } from './db';
+import { createTestDb, type TestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
 import { createLocalEnv, tracedWorkflowBundle, workflowBundle } from './temporal';
 
@@ -25,7 +24,7 @@ const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
 
 export interface Stack {
   env: TestWorkflowEnvironment;
-  db: Db;
+  db: TestDb;
   api: FakeApi;
   dispatcher: Dispatcher;
   taskQueue: string;

@@ -14,6 +14,9 @@ export type OperatorCommand = 'resume' | 'skip' | 'refetch';
 
 const UPDATES = { resume: resumeUpdate, skip: skipUpdate, refetch: refetchUpdate } as const;
 
+/** The booking's workflow refused the command (not paused, no reason): its sentence. */
+export class OperatorRefused extends Error {}
+
 export async function operateBooking(
   client: Client,
   workflowId: string,
@@ -27,7 +30,7 @@ export async function operateBooking(
   } catch (err) {
     // The workflow's validator says why (not paused, no reason): pass its sentence on.
     if (err instanceof WorkflowUpdateFailedError && err.cause !== undefined)
-      throw new Error(`${command} refused: ${err.cause.message}`);
+      throw new OperatorRefused(`${command} refused: ${err.cause.message}`);
     throw err;
   }
 }

@@ -4,7 +4,15 @@ import { ConfigError } from '../config';
 import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
-import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
+import type { Client } from '@temporalio/client';
+import { SingleBar, Presets } from 'cli-progress';
+import {
+  explainBooking,
+  formatExplanation,
+  operateAndSettle,
+  type OperatorCommand,
+} from './bookings';
+import { bulkOperate, summarize } from './bulk';
 import { cliContext, print } from './context';
 import {
   DELIVERY_STATUSES,
@@ -154,22 +162,78 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
   }[command];
   bookings
     .command(command)
-    .description(what)
-    .argument('<workflowId>', 'booking/<provider>/<source>/<bookingId>')
-    .requiredOption('--reason <text>', 'why (kept in the booking timeline)')
-    .action(async (workflowId: string, options: { reason: string }) => {
-      const { client } = cliContext();
-      const { view, outcome } = await operateAndSettle(client, workflowId, command, options.reason);
-      const detail = {
-        continued: `continues, status ${view.status}`,
-        'paused again': `paused again: ${view.paused?.step ?? ''} failed (${view.paused?.reason ?? ''})`,
-        'still working': `accepted; the step is still running (see bookings explain)`,
-      }[outcome];
-      print(
-        `${workflowId}: ${command} ${outcome === 'still working' ? detail : `accepted; ${detail}`}`,
-      );
-      await client.connection.close();
-    });
+    .description(`${what}; several at once with --query`)
+    .argument('[workflowId]', 'booking/<provider>/<source>/<bookingId>')
+    .requiredOption('--reason <text>', 'why (kept in each booking timeline)')
+    .option(
+      '--query <visibility>',
+      'every running booking it matches, e.g. "HooklineStatus = \'paused\'"',
+    )
+    .option('--dry-run', 'with --query: list what would be touched, change nothing')
+    .option('--rate <n>', 'with --query: bookings per second at most', '5')
+    .action(
+      async (
+        workflowId: string | undefined,
+        options: { reason: string; query?: string; dryRun?: boolean; rate: string },
+      ) => {
+        if ((workflowId === undefined) === (options.query === undefined))
+          throw new Error('give one booking (its workflow id) or --query, not both');
+        const { client } = cliContext();
+        try {
+          if (options.query !== undefined) {
+            await bulkCommand(client, command, options.query, options);
+            return;
+          }
+          const { view, outcome } = await operateAndSettle(
+            client,
+            workflowId ?? '',
+            command,
+            options.reason,
+          );
+          const detail = {
+            continued: `continues, status ${view.status}`,
+            'paused again': `paused again: ${view.paused?.step ?? ''} failed (${view.paused?.reason ?? ''})`,
+            'still working': `accepted; the step is still running (see bookings explain)`,
+          }[outcome];
+          print(
+            `${workflowId ?? ''}: ${command} ${outcome === 'still working' ? detail : `accepted; ${detail}`}`,
+          );
+        } finally {
+          await client.connection.close();
+        }
+      },
+    );
+}
+
+async function bulkCommand(
+  client: Client,
+  command: OperatorCommand,
+  query: string,
+  options: { reason: string; dryRun?: boolean; rate: string },
+): Promise<void> {
+  const perSecond = Number(options.rate);
+  if (!(perSecond > 0)) throw new Error('--rate is a number of bookings per second above 0');
+  const bar = new SingleBar(
+    { format: `${command} [{bar}] {value}/{total}` },
+    Presets.shades_classic,
+  );
+  const { matched, results } = await bulkOperate(client, command, query, options.reason, {
+    ...(options.dryRun === true ? { dryRun: true } : {}),
+    perSecond,
+    onMatched: (total) => {
+      print(`${total} running booking(s) match`);
+      if (options.dryRun !== true && total > 0 && process.stdout.isTTY) bar.start(total, 0);
+    },
+    onProgress: (done) => bar.update(done),
+  });
+  bar.stop();
+  if (options.dryRun === true) {
+    for (const id of matched) print(`  would ${command} ${id}`);
+    return;
+  }
+  for (const r of results) print(`  ${r.workflowId}: ${r.outcome} (${r.detail})`);
+  print(`summary: ${summarize(results).join(', ') || 'nothing to do'}`);
+  if (results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
 }
 
 const deliveries = program

@@ -84,9 +84,12 @@ export function destinationsFor(downstreamUrl: string | undefined): DestinationS
 export type { Db } from './db';
 export type { DestinationSettings } from './outbox';
 export { openDb } from './db';
+export { lastReconciles } from './reconcile';
 export {
   activityMetricsInterceptor,
   createWorkerMetrics,
   registerPausedBookingsGauge,
+  registerReconcileGauges,
+  type ReconcileCompletion,
   type WorkerMetrics,
 } from './metrics';

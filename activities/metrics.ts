@@ -104,32 +104,101 @@ export function registerPausedBookingsGauge(
   registry: Registry,
   options: PausedBookingsGaugeOptions,
 ): Gauge {
-  const cacheMs = options.cacheMs ?? 10_000;
-  const now = options.now ?? Date.now;
-  let value = 0;
-  let askedAt: number | undefined;
-  let asking: Promise<void> | undefined;
-  const ask = async () => {
-    try {
-      value = await options.count();
-    } catch (err) {
-      options.onError?.(err);
-    } finally {
-      askedAt = now(); // a failure waits for the cache too: a down Temporal is not asked per scrape
-    }
-  };
+  const answer = cachedAnswer(options.count, 0, options);
   return new Gauge({
     name: 'hookline_bookings_paused_now',
     help: 'Bookings paused now, waiting for an operator (Temporal visibility, cached briefly)',
     registers: [registry],
     async collect() {
-      if (askedAt === undefined || now() - askedAt >= cacheMs) {
-        asking ??= ask().finally(() => {
-          asking = undefined;
-        });
-        await asking;
-      }
-      this.set(value);
+      this.set(await answer());
     },
   });
+}
+
+export interface ReconcileGaugesOptions {
+  /** Each source's last completed reconcile in epoch seconds (reconcile_cursors.updated_at). */
+  lastCompleted: () => Promise<ReconcileCompletion[]>;
+  /** RECONCILE_INTERVAL in seconds; undefined (reconciliation off): no interval series. */
+  intervalSeconds: number | undefined;
+  /** As for the paused-bookings gauge: default 10 s, 0: never cached. */
+  cacheMs?: number;
+  /** The database did not answer: the last values are kept and the scrape still succeeds. */
+  onError?: (err: unknown) => void;
+  now?: () => number;
+}
+
+export interface ReconcileCompletion {
+  provider: string;
+  source: string;
+  at: number;
+}
+
+/**
+ * `hookline_reconcile_last_completed_timestamp_seconds{provider,source}`: when each source's
+ * reconcile last completed (its cursor was written), read from the database at scrape time, so
+ * every worker reports the same value and a restart loses nothing; and
+ * `hookline_reconcile_interval_seconds`, the schedule's period. A missed schedule shows as a
+ * timestamp older than a few periods (deploy/prometheus/rules.yml, HooklineReconcileMissed).
+ */
+export function registerReconcileGauges(
+  registry: Registry,
+  options: ReconcileGaugesOptions,
+): { lastCompleted: Gauge; interval: Gauge | undefined } {
+  const answer = cachedAnswer<ReconcileCompletion[]>(options.lastCompleted, [], options);
+  const lastCompleted = new Gauge({
+    name: 'hookline_reconcile_last_completed_timestamp_seconds',
+    help: "When each source's reconcile last completed (its cursor written), Unix seconds",
+    labelNames: ['provider', 'source'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await answer();
+      this.reset();
+      for (const row of rows) this.set({ provider: row.provider, source: row.source }, row.at);
+    },
+  });
+  // Registered only when reconciliation is on: a gauge without labels would report 0 otherwise.
+  const interval =
+    options.intervalSeconds === undefined
+      ? undefined
+      : new Gauge({
+          name: 'hookline_reconcile_interval_seconds',
+          help: 'RECONCILE_INTERVAL: how often each source with a list API is reconciled, in seconds',
+          registers: [registry],
+        });
+  if (options.intervalSeconds !== undefined) interval?.set(options.intervalSeconds);
+  return { lastCompleted, interval };
+}
+
+/**
+ * The answer of `ask`, asked again only after `cacheMs` (default 10 s); concurrent callers share one
+ * question, and a failure keeps the last answer (`initial` before any) and waits for the cache too.
+ */
+function cachedAnswer<T>(
+  ask: () => Promise<T>,
+  initial: T,
+  options: { cacheMs?: number; onError?: (err: unknown) => void; now?: () => number },
+): () => Promise<T> {
+  const cacheMs = options.cacheMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let value = initial;
+  let askedAt: number | undefined;
+  let asking: Promise<void> | undefined;
+  const refresh = async () => {
+    try {
+      value = await ask();
+    } catch (err) {
+      options.onError?.(err);
+    } finally {
+      askedAt = now(); // a failure waits for the cache too: a down store is not asked per scrape
+    }
+  };
+  return async () => {
+    if (askedAt === undefined || now() - askedAt >= cacheMs) {
+      asking ??= refresh().finally(() => {
+        asking = undefined;
+      });
+      await asking;
+    }
+    return value;
+  };
 }

@@ -52,6 +52,16 @@ export const BOOKING_LISTS: Record<ListingProviderId, BookingListSpec> = {
 
 export const RECONCILE_UNSUPPORTED = 'ReconcileUnsupported';
 
+/** When each source's reconcile last completed (its cursor written), in Unix seconds. */
+export async function lastReconciles(
+  db: Db,
+): Promise<{ provider: string; source: string; at: number }[]> {
+  const { rows } = await db.query<{ provider: string; source: string; at: number | string }>(
+    'SELECT provider, source, extract(epoch FROM updated_at)::float8 AS at FROM reconcile_cursors',
+  );
+  return rows.map((r) => ({ provider: r.provider, source: r.source, at: Number(r.at) }));
+}
+
 export interface ReconcileSourceInput {
   provider: ProviderId;
   source: string;

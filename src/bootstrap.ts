@@ -2,12 +2,15 @@
 // worker and the receiver. Each returns a handle with a stop() for graceful shutdown.
 import type { Server } from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
+import ms from 'ms';
 import {
   activityMetricsInterceptor,
   createActivities,
   createWorkerMetrics,
+  lastReconciles,
   openDb,
   registerPausedBookingsGauge,
+  registerReconcileGauges,
 } from '../activities';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -118,6 +121,15 @@ export async function startWorker(
     count: () => countPausedBookings(visibility),
     onError: (err) =>
       logger.debug({ err }, 'bookings paused gauge: visibility did not answer; last value kept'),
+  });
+  registerReconcileGauges(metrics.registry, {
+    lastCompleted: () => lastReconciles(db),
+    intervalSeconds:
+      config.reconcileInterval === undefined
+        ? undefined
+        : ms(config.reconcileInterval as ms.StringValue) / 1000,
+    onError: (err) =>
+      logger.debug({ err }, 'reconcile gauges: the database did not answer; last values kept'),
   });
   const endpoint =
     workerMetricsPort === 0

@@ -4,7 +4,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { apiRegistry } from '../../activities';
+import { Registry } from 'prom-client';
+import { apiRegistry, lastReconciles, registerReconcileGauges } from '../../activities';
 import { createReconcileActivities } from '../../activities/reconcile';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
@@ -79,6 +80,26 @@ describe('reconciliation on the real dev server', () => {
     expect((await stateOf('bkg_rec_missed')).counts).toMatchObject({ fetches: 1, writes: 1 });
     expect((await stateOf('bkg_rec_known')).counts).toMatchObject({ fetches: 2, writes: 2 });
     expect(stack.api.requests.filter((r) => r.path === '/bookings/bkg_rec_missed')).toHaveLength(1);
+  });
+
+  it('tells the worker metrics when each source last completed a reconcile', async () => {
+    const registry = new Registry();
+    registerReconcileGauges(registry, {
+      lastCompleted: () => lastReconciles(stack.db),
+      intervalSeconds: 900,
+      cacheMs: 0,
+    });
+    const before = Date.now() / 1000;
+    await reconcile({ provider: 'meeva', source: 'default', runKey: 'run-metrics' });
+    const text = await registry.metrics();
+    const at = Number(
+      /^hookline_reconcile_last_completed_timestamp_seconds\{provider="meeva",source="default"\} (\S+)$/m.exec(
+        text,
+      )?.[1],
+    );
+    expect(at).toBeGreaterThanOrEqual(before - 1); // the database's clock, same machine
+    expect(at).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+    expect(text).toMatch(/^hookline_reconcile_interval_seconds 900$/m);
   });
 
   it('pages a listing longer than one activity call, sending every booking once', async () => {

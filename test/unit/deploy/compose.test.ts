@@ -44,11 +44,38 @@ describe('docker-compose.yml', () => {
     for (const name of ['postgres', 'temporal', 'temporal-ui'])
       expect(compose.services).toHaveProperty(name);
     expect(compose.services['postgres']?.image).toMatch(/^postgres:16\b/);
-    expect(compose.services['temporal']?.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(compose.services['temporal']?.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
     expect(compose.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
     expect(receivers).toHaveLength(1);
     const replicas = workers.reduce((n, [, s]) => n + (s.deploy?.replicas ?? 1), 0);
     expect(replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('uses only maintained Temporal images, the retired auto-setup nowhere', () => {
+    for (const [, s] of services) expect(s.image ?? '').not.toMatch(/auto-setup/);
+    const temporalImages = services
+      .map(([, s]) => s.image ?? '')
+      .filter((image) => image.startsWith('temporalio/'));
+    for (const image of temporalImages)
+      expect(image).toMatch(/^temporalio\/(server|admin-tools|ui):\d+\.\d+\.\d+$/);
+  });
+
+  it('sets up both Temporal schemas on Postgres before the server starts', () => {
+    const schema = services.filter(([, s]) => text(s.command).includes('temporal-sql-tool'));
+    expect(schema).toHaveLength(1);
+    const [schemaName, schemaService] = schema[0]!;
+    expect(schemaService.image).toMatch(/^temporalio\/admin-tools:/);
+    const script = text(schemaService.command);
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d'])
+      expect(script).toContain(step);
+    expect(script).toMatch(/for db in temporal temporal_visibility/);
+    expect(script).toContain('/etc/temporal/schema/postgresql/v12');
+    expect(environmentOf(schemaService)['SQL_PLUGIN']).toBe('postgres12');
+    expect(conditionOn(schemaService, 'postgres')).toBe('service_healthy');
+    expect(conditionOn(compose.services['temporal']!, schemaName)).toBe(
+      'service_completed_successfully',
+    );
+    expect(environmentOf(compose.services['temporal']!)['DB']).toBe('postgres12');
   });
 
   it('publishes the receiver port and checks /healthz on it', () => {
@@ -89,13 +116,14 @@ describe('docker-compose.yml', () => {
       expect(envExample).toHaveProperty([name]);
   });
 
-  it('registers the four search attributes as Keyword before hookline services start', () => {
+  it('creates the namespace and registers the four search attributes as Keyword before hookline services start', () => {
     const setup = services.filter(([, s]) => text(s.command).includes('search-attribute create'));
     expect(setup).toHaveLength(1);
     const [setupName, setupService] = setup[0]!;
     expect(setupService.image).toMatch(/^temporalio\/admin-tools:/);
     const script = text(setupService.command);
     expect(script).toContain('--type Keyword');
+    expect(script).toContain('temporal operator namespace create');
     for (const { name } of SEARCH_ATTRIBUTES) expect(script).toContain(name);
     for (const [, s] of hookline)
       expect(conditionOn(s, setupName)).toBe('service_completed_successfully');

@@ -7,6 +7,7 @@ import { meevaApi } from './clients/meeva';
 import type { Db } from './db';
 import { createCommitActivities } from './commit';
 import { createEffectActivities } from './effects';
+import { withStepFailures } from './failures';
 import { createOutboxActivities, OutboxNudge, type DestinationSettings } from './outbox';
 import type { WorkerMetrics } from './metrics';
 import {
@@ -52,12 +53,9 @@ export function createActivities(deps: ActivityDeps) {
   const destinations = deps.destinations ?? destinationsFor(deps.downstreamUrl);
   const nudge = new OutboxNudge();
   return {
-    ...createStoreActivities(deps.db),
-    ...createCommitActivities({
-      db: deps.db,
-      destinations,
-      nudge,
-    }),
+    // The steps that write a booking's data: data Postgres refuses is a permanent failure.
+    ...withStepFailures(createStoreActivities(deps.db)),
+    ...withStepFailures(createCommitActivities({ db: deps.db, destinations, nudge })),
     ...createOutboxActivities({
       db: deps.db,
       destinations: new Map(destinations.map((d) => [d.name, d])),
@@ -65,7 +63,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
     }),
     ...createReconcileActivities({ ...deps, ...timeout, apis }),
-    ...createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl }),
+    ...withStepFailures(createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl })),
     ...createProviderActivities({
       apis,
       specs: BOOKING_APIS,

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BAD_DATA } from './failures';
 
 /** Every activity a booking workflow calls runs through `guarded()`: a permanent failure pauses it. */
 const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
@@ -24,6 +25,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       name: 'hookline_bookings_paused_total',
       help: 'Bookings paused by a permanent failure, by the activity that failed',
       labelNames: ['activity'] as const,
+      registers: [registry],
+    }),
+    activityFailures: new Counter({
+      name: 'hookline_activity_failures_total',
+      help: 'Failed activity attempts, by activity and kind (bad_data: the database refused the data, permanent: any other non-retryable failure, transient: retried)',
+      labelNames: ['activity', 'kind'] as const,
       registers: [registry],
     }),
     deliveries: new Counter({
@@ -62,6 +69,11 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
+function failureKind(err: unknown): 'bad_data' | 'permanent' | 'transient' {
+  if (!(err instanceof ApplicationFailure) || !err.nonRetryable) return 'transient';
+  return err.type === BAD_DATA ? 'bad_data' : 'permanent';
+}
+
 /** Counts retries and the permanent failures that pause a booking, around every activity. */
 export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
   return (ctx) => ({
@@ -72,6 +84,7 @@ export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInte
         try {
           return await next(input);
         } catch (err) {
+          metrics.activityFailures.inc({ activity: activityType, kind: failureKind(err) });
           if (
             err instanceof ApplicationFailure &&
             err.nonRetryable &&

@@ -2,6 +2,7 @@
 // has no client: the workflow then applies the webhook payload under the same watermark.
 import { ApplicationFailure } from '@temporalio/common';
 import type { BookingSnapshot, ProviderId } from '../src/events/canonical';
+import { storableValue } from '../src/providers/storable';
 import { getJson, joinUrl, NOT_RETRYABLE } from './clients/http';
 import type { WorkerMetrics } from './metrics';
 
@@ -76,7 +77,8 @@ export function createProviderActivities(deps: {
       if (result.status === 404) return { kind: 'not-found' };
       let snapshot: FetchedBooking;
       try {
-        snapshot = spec.toSnapshot(result.body);
+        // Text Postgres cannot store (a NUL, a lone surrogate) repaired, as for webhooks.
+        snapshot = storableValue(spec.toSnapshot(result.body));
       } catch (err) {
         throw ApplicationFailure.nonRetryable(
           `${input.provider} API answered booking ${input.bookingId} with a shape we do not understand: ${(err as Error).message.slice(0, 300)}`,

@@ -1,7 +1,7 @@
 // Reconciliation: list the bookings a platform says changed since a source's cursor and send each
 // booking workflow a `reconcile` event, so a booking whose webhook was lost still converges.
 // Only platforms with a list API take part (src/providers/lists.ts).
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BookingEvent, ProviderId } from '../src/events/canonical';
@@ -17,6 +17,7 @@ import {
   type ListWindow,
 } from '../src/providers/lists';
 import { meevaAuthHeaders } from '../src/providers/meeva/api';
+import { unstorableIdReason } from '../src/providers/storable';
 import { meevaListPage, meevaListPath } from '../src/providers/meeva/list';
 import {
   createTemporalDispatcher,
@@ -164,7 +165,17 @@ export function createReconcileActivities(deps: ReconcileActivityDeps) {
             NOT_RETRYABLE.invalid,
           );
         }
-        for (const id of read.ids) ids.add(id);
+        for (const id of read.ids) {
+          // An id Temporal cannot take as a workflow id would fail the whole hand-off for ever.
+          const refused = unstorableIdReason('booking id', id);
+          if (refused === undefined) ids.add(id);
+          else
+            log.warn('reconcile skipped a booking the API listed', {
+              provider: input.provider,
+              source: input.source,
+              reason: refused,
+            });
+        }
         const next = read.nextPage;
         if (next === undefined || next <= page) {
           return { bookingIds: [...ids], nextCursor: until, truncated: false, pages };

@@ -3,7 +3,6 @@
 // verified on arrival); it re-parses them and hands the events off like the receiver does.
 import type { Client } from '@temporalio/client';
 import { isProviderId } from '../events/canonical';
-import { sha256Hex } from '../providers/ids';
 import { findProvider } from '../providers/registry';
 import { createTemporalDispatcher } from '../temporal/dispatcher';
 import {
@@ -47,7 +46,9 @@ export async function replayQuarantined(
         body,
         receivedAt: item.receivedAt,
       },
-      { source: item.source, receivedAt: item.receivedAt, bodyHash: sha256Hex(body) },
+      // The delivery's own hash, not the kept body's: a body with credentials removed must
+      // get the event ids the platform's redelivery of the original gets.
+      { source: item.source, receivedAt: item.receivedAt, bodyHash: item.sha256 },
     );
   } catch (err) {
     return { workflowId, outcome: 'still-unreadable', reason: (err as Error).message };

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { UnreadablePayloadError, WebhookError } from '../errors';
 import type { DeliveryOutcome, Metrics } from '../metrics';
 import { sha256Hex } from '../providers/ids';
+import { storableText } from '../providers/storable';
 import type { CanonicalEvent } from '../events/canonical';
 import type { ProviderAdapter, RawWebhook } from '../providers/types';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
@@ -130,6 +131,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       events = adapter.parse(raw, { source: sourceName, receivedAt: raw.receivedAt, bodyHash });
     } catch (err) {
       if (!(err instanceof UnreadablePayloadError)) throw err;
+      const reason = storableText(err.message.slice(0, 2000));
       await deps.dispatcher.quarantine({
         provider: adapter.id,
         source: sourceName,
@@ -137,9 +139,9 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         bodyBase64: adapter.redact(body).toString('base64'),
         headers: replayHeaders(raw.headers),
         receivedAt: raw.receivedAt,
-        reason: err.message.slice(0, 2000),
+        reason,
       });
-      log.warn({ sha256: bodyHash, reason: err.message.slice(0, 300) }, 'delivery quarantined');
+      log.warn({ sha256: bodyHash, reason: reason.slice(0, 300) }, 'delivery quarantined');
       finish(200, 'quarantined', {
         status: 'quarantined',
         id: `quarantine/${adapter.id}/${sourceName}/${bodyHash}`,

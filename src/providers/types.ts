@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CanonicalEvent, ProviderId } from '../events/canonical';
 import { UnreadablePayloadError } from '../errors';
 import { redactSensitive } from './redact';
+import { storableEvents } from './storable';
 
 /** One delivery as it arrived: lower-cased headers, the exact signed bytes, the query string. */
 export interface RawWebhook {
@@ -76,13 +77,19 @@ export function defineProvider<T>(spec: ProviderSpec<T>): ProviderAdapter {
           { cause: parsed.error },
         );
       }
+      let events: CanonicalEvent[];
       try {
-        return spec.normalise(parsed.data, ctx);
+        events = spec.normalise(parsed.data, ctx);
       } catch (err) {
         // normalise is pure over a validated envelope; anything it rejects is a payload we
         // do not understand yet, so it is kept for replay rather than answered with a 5xx.
         throw new UnreadablePayloadError(`${spec.id}: payload not understood`, { cause: err });
       }
+      // Text Temporal or Postgres would refuse: free text repaired, an unstorable id quarantined
+      // (storable.ts), so no authentic delivery is redelivered or retried for ever.
+      const storable = storableEvents(events);
+      if ('reason' in storable) throw new UnreadablePayloadError(storable.reason);
+      return storable.events;
     },
   };
 }

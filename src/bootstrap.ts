@@ -112,6 +112,7 @@ export async function startWorker(
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
     overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
+    logger,
   });
   const { workerMetricsPort } = config.observability;
   // Only asked when scraped: a lazy connection that stays idle without a metrics endpoint.

@@ -1,11 +1,11 @@
 // The reliability suite (issue 5): the simulator against the real receiver, worker and dev server
 // as separate processes. Short form by default (CI); RELIABILITY=full for the issue's sizes.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect, it, jest } from '@jest/globals';
 import { BOOKING_APIS } from '../../activities';
 import { PROVIDER_IDS } from '../../src/events/canonical';
 import type { RunResult } from '../../src/simulator/run';
 import type { VerifyResult } from '../../src/simulator/verify';
-import { testDatabaseUrl } from '../helpers/db';
+import { describeWithPostgres, testDatabaseUrl } from '../helpers/db';
 import { startHarness, type Harness } from './harness';
 import { runBadInput } from './badInput';
 import {
@@ -24,9 +24,6 @@ import { FULL, HARNESS_ENV, SIZE, suiteRunner } from './suite';
 jest.setTimeout(FULL ? 1_800_000 : 300_000);
 /** The platforms Hookline asks for authoritative state. */
 const API_PLATFORMS = PROVIDER_IDS.filter((p) => BOOKING_APIS[p] !== undefined);
-const suite = testDatabaseUrl() === undefined ? describe.skip : describe;
-if (testDatabaseUrl() === undefined)
-  process.stderr.write('reliability suite skipped: it needs TEST_DATABASE_URL (real Postgres)\n');
 
 let h: Harness;
 const { simulate, converge } = suiteRunner(() => h);
@@ -40,6 +37,7 @@ beforeEach(() => {
 });
 
 beforeAll(async () => {
+  if (testDatabaseUrl() === undefined) return; // describeWithPostgres says why (or fails, in CI)
   h = await startHarness({ platforms: PROVIDER_IDS, extraEnv: HARNESS_ENV });
 }, 180_000);
 afterAll(async () => {
@@ -50,7 +48,7 @@ afterAll(async () => {
   await (h as Harness | undefined)?.stop({ keepDir: passed < begun });
 });
 
-suite('reliability', () => {
+describeWithPostgres('reliability', () => {
   it('1. chaos delivery: duplicates, reordering and drops converge, no effect doubled', async () => {
     const r = await simulate({
       bookings: Math.round(SIZE.chaosEvents / 3),

@@ -18,7 +18,8 @@ import {
 } from './expectations';
 import { attemptLog, countByStatus, receiverCrashes, temporalOutage } from './outages';
 import { scanForSecrets } from './secrets';
-import { FULL, HARNESS_ENV, SIZE, suiteRunner } from './suite';
+import { startSlowClients } from './slowClients';
+import { FULL, HARNESS_ENV, SIZE, SLOW_REQUEST_TIMEOUT_MS, suiteRunner } from './suite';
 
 /** Per scenario: generous, the machine is shared; the figures show what each really took. */
 jest.setTimeout(FULL ? 1_800_000 : 300_000);
@@ -219,6 +220,47 @@ describeWithPostgres('reliability', () => {
     expect(result.fiveHundreds).toEqual([]);
     expect(result.wrongClass).toEqual([]);
     expect(result.newWorkflows).toEqual([]);
+    passed += 1;
+  });
+
+  it('8. slow clients: 100 sockets that never finish a request starve no signed delivery, and are cut off', async () => {
+    const pool = await startSlowClients(h.receiverUrl, SIZE.slowSockets);
+    const answeredInMs: number[] = [];
+    let r: RunResult;
+    try {
+      r = await simulate({
+        bookings: Math.round(SIZE.slowEvents / 3),
+        events: SIZE.slowEvents,
+        seed: 808,
+        onAttempt: (_change, _status, sentAt) => answeredInMs.push(Date.now() - sentAt),
+      });
+      // The receiver's deadline cuts every one of them (and the attacker's replacements).
+      await pool.untilCut(SIZE.slowSockets, SLOW_REQUEST_TIMEOUT_MS + 15_000);
+    } finally {
+      pool.stop();
+    }
+    const v = await converge();
+    const sorted = [...answeredInMs].sort((a, b) => a - b);
+    const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+    const cut = pool.cutAfterMs();
+    figures.push(
+      describeRun(
+        'slow clients',
+        r,
+        v,
+        `, ${SIZE.slowSockets} slow sockets held (${pool.opened()} opened in all), answers ` +
+          `${JSON.stringify(r.stats.byStatus)} in p99 ${p99} ms, max ${sorted.at(-1) ?? 0} ms; ` +
+          `slow sockets cut after ${(Math.min(...cut) / 1000).toFixed(1)}–` +
+          `${(Math.max(...cut) / 1000).toFixed(1)} s with ${JSON.stringify(pool.answers())}`,
+      ),
+    );
+    // Not one delivery shed: the slow sockets never held an admission slot.
+    expect(r.stats.byStatus['429']).toBeUndefined();
+    expect(cut.length).toBeGreaterThanOrEqual(SIZE.slowSockets);
+    // HTTP_REQUEST_TIMEOUT_MS, checked every second, and slack for a busy machine.
+    expect(Math.max(...cut)).toBeLessThan(SLOW_REQUEST_TIMEOUT_MS + 5000);
+    expectNothingLostByRetryingPlatforms(r);
+    expectConverged(v);
     passed += 1;
   });
 

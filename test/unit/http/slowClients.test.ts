@@ -121,4 +121,20 @@ describe('slow clients', () => {
     // The receiver goes on serving.
     expect((await receiver.post('after')).status).toBe(200);
   });
+
+  it('closes a kept-alive connection left idle past HTTP_KEEP_ALIVE_TIMEOUT_MS, not before', async () => {
+    const receiver = await listenMeevaReceiver(dispatcher, {
+      timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 1500 },
+    });
+    close = receiver.close;
+    const idle = await slowClient(receiver.port, 'GET /healthz HTTP/1.1\r\nHost: hookline\r\n\r\n');
+    // Idle longer than the headers and request deadlines: those do not apply between requests.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(idle.socket.destroyed).toBe(false);
+    idle.socket.write('GET /healthz HTTP/1.1\r\nHost: hookline\r\n\r\n');
+    const closedAfter = await within(6000, 'the idle connection closing', idle.closed);
+    expect(idle.answer().match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+    expect(closedAfter).toBeGreaterThanOrEqual(900 + 1500);
+    expect(closedAfter).toBeLessThan(900 + 1500 + 3000);
+  });
 });

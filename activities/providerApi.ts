@@ -2,6 +2,7 @@
 // has no client: the workflow then applies the webhook payload under the same watermark.
 import { ApplicationFailure } from '@temporalio/common';
 import type { BookingSnapshot, ProviderId } from '../src/events/canonical';
+import { UnsafePathSegmentError } from '../src/providers/pathSegment';
 import { storableValue } from '../src/providers/storable';
 import { getJson, joinUrl, NOT_RETRYABLE } from './clients/http';
 import type { WorkerMetrics } from './metrics';
@@ -41,6 +42,22 @@ export function apiKey(provider: ProviderId, source: string): string {
   return `${provider}/${source}`;
 }
 
+/** Failure type of a booking id no API path can carry (`..`, `.`, empty): never retried. */
+export const UNSAFE_PATH_SEGMENT = 'BookingIdNotAPathSegment';
+
+/** The booking's API path; an id that would name another resource fails the step for good. */
+function bookingPath(spec: BookingApiSpec, input: FetchBookingInput, api: ApiSettings): string {
+  try {
+    return spec.path(input.bookingId, api);
+  } catch (err) {
+    if (!(err instanceof UnsafePathSegmentError)) throw err;
+    throw ApplicationFailure.nonRetryable(
+      `${input.provider} booking cannot be fetched: ${err.message}`,
+      UNSAFE_PATH_SEGMENT,
+    );
+  }
+}
+
 export function createProviderActivities(deps: {
   apis: ApiRegistry;
   specs: Partial<Record<ProviderId, BookingApiSpec>>;
@@ -68,7 +85,7 @@ export function createProviderActivities(deps: {
       const spec = deps.specs[input.provider];
       if (api === undefined || spec === undefined) return { kind: 'no-api' };
       const result = await getJson(
-        joinUrl(api.url, spec.path(input.bookingId, api)),
+        joinUrl(api.url, bookingPath(spec, input, api)),
         spec.headers(api),
         {
           timeoutMs: deps.timeoutMs ?? 10_000,

@@ -13,6 +13,7 @@ import {
   registerReconcileGauges,
 } from '../activities';
 import { createApp } from './app';
+import { createReceiverServer, listen } from './http/server';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createMetrics, serveMetrics } from './metrics';
@@ -113,6 +114,7 @@ export async function startWorker(
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
     overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
+    logger,
   });
   const { workerMetricsPort } = config.observability;
   // Only asked when scraped: a lazy connection that stays idle without a metrics endpoint.
@@ -192,7 +194,7 @@ export async function startReceiver(
   address: string,
   logger: Logger,
   observability: Observability = {},
-): Promise<Running & { url: string; server: Server }> {
+): Promise<Running & { url: string; metricsUrl: string | undefined; server: Server }> {
   const { tracing } = observability;
   const client = createTemporalClient({
     address,
@@ -216,17 +218,22 @@ export async function startReceiver(
     edgeDedupSize: config.edgeDedupSize,
     tracer: tracing?.tracer,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-  });
-  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
-  const port = (server.address() as { port: number }).port;
+  const server = createReceiverServer(app, config.http);
+  const port = await listen(server, config.port, config.host);
+  // Off the public webhook port: who may scrape is decided by the network, not by the platforms.
+  const { receiverMetricsPort } = config.observability;
+  const metricsEndpoint =
+    receiverMetricsPort === 0
+      ? undefined
+      : await serveMetrics(metrics.registry, { port: receiverMetricsPort, host: config.host });
   return {
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: metricsEndpoint?.url,
     server,
     async stop() {
       // Stop accepting; in-flight requests finish their hand-off before the callback runs.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsEndpoint?.close();
       await client.connection.close();
     },
   };

@@ -16,6 +16,7 @@ import {
 } from './configFields';
 import { resolveDestinations } from './configDestinations';
 import { defaultSourceFromEnv, readConfigFile, type SourceConfig } from './configSources';
+import type { ServerTimeouts } from './http/server';
 import type { DestinationSettings } from '../activities/outbox';
 
 export { ConfigError } from './configFields';
@@ -32,6 +33,15 @@ const envSchema = z.object({
   /** Event ids this receiver handed off recently (10 min): a redelivery of them is answered 200
    * without a new hand-off (outcome duplicate_at_edge); 0: off. */
   EDGE_DEDUP_SIZE: countOrOff(10_000),
+  /** Receiver deadlines for slow clients (src/http/server.ts): headers, the whole request with its
+   * body, and the idle time between requests on a kept-alive connection. Past them: 408, closed. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  /** Longer than common load balancers' idle timeout (AWS ALB: 60 s), so a balancer never sends
+   * on a connection the receiver is closing; lower it when nothing sits in front. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
+  /** The receiver's /metrics on a port of its own, off the public webhook port; 0: no endpoint. */
+  RECEIVER_METRICS_PORT: port(9466),
   /** The worker's sticky cache (workflows kept in memory between tasks); bounds its RSS. */
   WORKER_MAX_CACHED_WORKFLOWS: countOrOff(1000),
   /** Deadline of each request to a platform's API; under the fetch step's 30 s limit, so a hung
@@ -97,6 +107,8 @@ export interface Config {
   maxInflightHandoffs: number;
   /** Recently handed-off event ids kept per receiver; 0: no deduplication at the edge. */
   edgeDedupSize: number;
+  /** The receiver's deadlines for slow clients. */
+  http: ServerTimeouts;
   /** Sticky cache size of each worker; 0 turns the cache off (every task replays). */
   workerMaxCachedWorkflows: number;
   /** Deadline of each request to a platform's API. */
@@ -121,6 +133,8 @@ export interface Config {
   observability: {
     /** The worker's own metrics port; 0: no endpoint. */
     workerMetricsPort: number;
+    /** The receiver's own metrics port (not the webhook port); 0: no endpoint. */
+    receiverMetricsPort: number;
     /** Temporal SDK Prometheus exporter bind address; undefined: off. */
     temporalMetricsAddress: string | undefined;
     /** OTLP/HTTP endpoint for traces; undefined: tracing off. */
@@ -143,6 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment: ${names.join(', ')}.`);
   }
   const e = parsed.data;
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid environment: HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request.`,
+    );
+  }
   const sources: SourceConfig[] = [];
   let fileDestinations: DestinationSettings[] = [];
   for (const provider of PROVIDER_IDS) {
@@ -167,6 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     handoffTimeoutMs: e.HANDOFF_TIMEOUT_MS,
     maxInflightHandoffs: e.MAX_INFLIGHT_HANDOFFS,
     edgeDedupSize: e.EDGE_DEDUP_SIZE,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     providerApiTimeoutMs: e.PROVIDER_API_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
@@ -197,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,
     observability: {
       workerMetricsPort: e.WORKER_METRICS_PORT,
+      receiverMetricsPort: e.RECEIVER_METRICS_PORT,
       temporalMetricsAddress: e.TEMPORAL_METRICS_ADDRESS,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     },

@@ -14,7 +14,7 @@ export async function main(): Promise<void> {
     logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);
   const tracing = createOtlpTracing(config.observability.otlpEndpoint, 'hookline-receiver');
   const receiver = await startReceiver(config, config.temporal.address, logger, { tracing });
-  logger.info({ url: receiver.url }, 'receiver listening');
+  logger.info({ url: receiver.url, metrics: receiver.metricsUrl }, 'receiver listening');
   const stop = async () => {
     await receiver.stop();
     await tracing?.shutdown();

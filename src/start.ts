@@ -58,7 +58,17 @@ export async function main(): Promise<void> {
       `  Temporal     ${temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
       ...(temporal.uiUrl === undefined ? [] : [`  Temporal UI  ${temporal.uiUrl}`]),
       `  read model   ${config.databaseUrl === undefined ? `PGlite in ${config.dataDir}/pgdata` : 'DATABASE_URL'}`,
-      `  metrics      ${receiver.url}/metrics${config.observability.workerMetricsPort === 0 ? '' : `, worker :${config.observability.workerMetricsPort}/metrics`}${temporalMetricsAddress === undefined ? '' : `, Temporal SDK http://${temporalMetricsAddress}/metrics`}`,
+      `  metrics      ${
+        [
+          ...(receiver.metricsUrl === undefined ? [] : [`receiver ${receiver.metricsUrl}`]),
+          ...(config.observability.workerMetricsPort === 0
+            ? []
+            : [`worker :${config.observability.workerMetricsPort}/metrics`]),
+          ...(temporalMetricsAddress === undefined
+            ? []
+            : [`Temporal SDK http://${temporalMetricsAddress}/metrics`]),
+        ].join(', ') || 'off'
+      }`,
       ...(otlpEndpoint === undefined ? [] : [`  tracing      OTLP ${otlpEndpoint}`]),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

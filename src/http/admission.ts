@@ -1,16 +1,20 @@
-// Load shedding: past a cap on requests in flight, the next delivery is answered 429 with
-// Retry-After at once, before its body is read. Without it an overloaded receiver queues every
-// request until the hand-off deadline and then answers 503 anyway (BENCHMARKS.md, overload):
-// the platform waits seconds for the same answer, and work piles up behind a slow Temporal.
-// Nothing is lost by shedding: nothing was acknowledged, and every platform that retries does
-// so on 429 as on 503. A dozen lines, so no library: the ones on npm (express-rate-limit,
-// toobusy-js) limit by client or by event-loop lag, not by work in flight.
-import type { RequestHandler } from 'express';
+// Load shedding at the hand-off: past a cap on hand-offs to Temporal in flight, the next
+// delivery is answered 429 with Retry-After at once instead of queueing behind a slow Temporal.
+// Without it an overloaded receiver queues every delivery until the hand-off deadline and then
+// answers 503 anyway (BENCHMARKS.md, overload): the platform waits seconds for the same answer.
+// Only a delivery whose body has arrived, whose signature passed and whose events are known
+// takes a slot, and only while its signalWithStart runs (bounded by HANDOFF_TIMEOUT_MS): a
+// client that is slow to send, sends to an unknown route or cannot sign holds a socket (until
+// the server's timeouts, src/http/server.ts) but never a slot, so it cannot starve authentic
+// deliveries (issue 12, item 2). Nothing is lost by shedding: nothing was acknowledged, and every
+// platform that retries does so on 429 as on 503. A dozen lines, so no library: the ones on npm
+// (express-rate-limit, toobusy-js) limit by client or by event-loop lag, not by work in flight.
 import { WebhookError } from '../errors';
 
 export interface Admission {
-  middleware: RequestHandler;
-  /** Requests admitted and not yet answered (or closed by the client). */
+  /** Runs the hand-off in a slot; with every slot taken, throws OVERLOADED (429) at once. */
+  run<T>(handOff: () => Promise<T>): Promise<T>;
+  /** Hand-offs running now. */
   inFlight(): number;
 }
 
@@ -21,24 +25,23 @@ export interface Admission {
  */
 export function createAdmission(max: number, gauge?: { inc(): void; dec(): void }): Admission {
   let inFlight = 0;
-  const middleware: RequestHandler = (_req, res, next) => {
-    if (max > 0 && inFlight >= max) {
-      next(
-        new WebhookError(
+  return {
+    async run(handOff) {
+      if (max > 0 && inFlight >= max) {
+        throw new WebhookError(
           'OVERLOADED',
-          `This receiver already holds ${max} deliveries in flight; retry later.`,
-        ),
-      );
-      return;
-    }
-    inFlight += 1;
-    gauge?.inc();
-    // 'close' fires once for every response: after it is sent, or when the client goes away.
-    res.once('close', () => {
-      inFlight -= 1;
-      gauge?.dec();
-    });
-    next();
+          `This receiver already holds ${max} hand-offs to Temporal in flight; retry later.`,
+        );
+      }
+      inFlight += 1;
+      gauge?.inc();
+      try {
+        return await handOff();
+      } finally {
+        inFlight -= 1;
+        gauge?.dec();
+      }
+    },
+    inFlight: () => inFlight,
   };
-  return { middleware, inFlight: () => inFlight };
 }

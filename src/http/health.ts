@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
-import type { Metrics } from '../metrics';
 import type { Dispatcher } from '../temporal/dispatcherTypes';
 
-export function createHealthRouter(deps: { dispatcher: Dispatcher; metrics: Metrics }): Router {
+/** /healthz and /readyz. Metrics are served on a port of their own (RECEIVER_METRICS_PORT). */
+export function createHealthRouter(deps: { dispatcher: Dispatcher }): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -15,9 +15,6 @@ export function createHealthRouter(deps: { dispatcher: Dispatcher; metrics: Metr
         .status(503)
         .set('Retry-After', '5')
         .json({ error: 'NOT_READY', message: 'Temporal does not answer.' });
-  });
-  router.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;
 }

@@ -35,12 +35,21 @@ export interface WebhookRouteDeps {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
-  /** Requests in flight before the next is shed with 429 (http/admission.ts); 0 or unset: no cap. */
+  /** Hand-offs in flight before the next is shed with 429 (http/admission.ts); 0 or unset: no cap. */
   maxInFlight?: number | undefined;
   /** Event ids remembered after their hand-off, for 10 minutes; 0 or unset: none. */
   edgeDedupSize?: number | undefined;
   /** Tracing configured: each request opens a span the hand-off and the workflow join. */
   tracer?: Tracer | undefined;
+}
+
+/** URL text echoed in an answer (or a log) at most: a 404 never mirrors a 15 KB path back. */
+export const ECHO_LIMIT = 200;
+
+function echo(text: string): string {
+  return text.length <= ECHO_LIMIT
+    ? text
+    : `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)`;
 }
 
 /** How long a handed-off event id is remembered: longer than any platform's quick retries. */
@@ -80,6 +89,27 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       ? new LRUCache<string, true>({ max: deps.edgeDedupSize ?? 0, ttl: EDGE_DEDUP_TTL_MS })
       : undefined;
 
+  /** The platform, source and address checks: before the body is read, so an unknown route or
+   * a refused address is answered at once, without reading (or waiting for) its body. */
+  const resolveTarget = (req: Request) => {
+    const providerId = String(req.params['provider']);
+    const sourceName = String(req.params['source'] ?? 'default');
+    const adapter = deps.findProvider(providerId);
+    if (adapter === undefined)
+      throw new WebhookError('UNKNOWN_PROVIDER', `No platform called ${echo(providerId)}.`);
+    const source = deps.sources.get(adapter.id, sourceName);
+    if (source === undefined) {
+      throw new WebhookError(
+        'UNKNOWN_SOURCE',
+        `No source ${echo(sourceName)} is configured for ${adapter.id}.`,
+      );
+    }
+    if (!isAddressAllowed(source.allowed, req.socket.remoteAddress)) {
+      throw new WebhookError('FORBIDDEN_ADDRESS', 'This address may not deliver to this source.');
+    }
+    return { adapter, source };
+  };
+
   const handle = async (req: Request, res: Response) => {
     const providerId = String(req.params['provider']);
     const sourceName = String(req.params['source'] ?? 'default');
@@ -95,19 +125,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       res.status(status).json(body);
     };
 
-    const adapter = deps.findProvider(providerId);
-    if (adapter === undefined)
-      throw new WebhookError('UNKNOWN_PROVIDER', `No platform called ${providerId}.`);
-    const source = deps.sources.get(adapter.id, sourceName);
-    if (source === undefined) {
-      throw new WebhookError(
-        'UNKNOWN_SOURCE',
-        `No source ${sourceName} is configured for ${adapter.id}.`,
-      );
-    }
-    if (!isAddressAllowed(source.allowed, req.socket.remoteAddress)) {
-      throw new WebhookError('FORBIDDEN_ADDRESS', 'This address may not deliver to this source.');
-    }
+    const { adapter, source } = resolveTarget(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let query: RawWebhook['query'] | undefined;
     const raw: RawWebhook = {
@@ -132,15 +150,17 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     } catch (err) {
       if (!(err instanceof UnreadablePayloadError)) throw err;
       const reason = storableText(err.message.slice(0, 2000));
-      await deps.dispatcher.quarantine({
-        provider: adapter.id,
-        source: sourceName,
-        sha256: bodyHash,
-        bodyBase64: adapter.redact(body).toString('base64'),
-        headers: replayHeaders(raw.headers),
-        receivedAt: raw.receivedAt,
-        reason,
-      });
+      await admission.run(() =>
+        deps.dispatcher.quarantine({
+          provider: adapter.id,
+          source: sourceName,
+          sha256: bodyHash,
+          bodyBase64: adapter.redact(body).toString('base64'),
+          headers: replayHeaders(raw.headers),
+          receivedAt: raw.receivedAt,
+          reason,
+        }),
+      );
       log.warn({ sha256: bodyHash, reason: reason.slice(0, 300) }, 'delivery quarantined');
       finish(200, 'quarantined', {
         status: 'quarantined',
@@ -160,7 +180,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       return;
     }
     const handoffStarted = process.hrtime.bigint();
-    await deps.dispatcher.dispatch(events);
+    await admission.run(() => deps.dispatcher.dispatch(events));
     for (const k of keys) recent?.set(k, true);
     deps.metrics.handoffSeconds.observe(Number(process.hrtime.bigint() - handoffStarted) / 1e9);
     for (const e of events)
@@ -172,11 +192,15 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     finish(200, 'accepted', { status: 'accepted', events: events.length });
   };
 
-  // Shed before the body is read: an overloaded receiver spends nothing on what it refuses.
+  // Admission is decided at the hand-off (http/admission.ts), not here: a request counts only
+  // once its body has arrived and its signature passed, so slow or forged ones never hold a slot.
   router.post(
     '/webhooks/:provider{/:source}',
     observer.middleware,
-    admission.middleware,
+    (req, _res, next) => {
+      resolveTarget(req);
+      next();
+    },
     rawBody,
     (req, res) => observer.withSpan(req, () => handle(req, res)),
   );

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  bundleWorkflowCode,
   Worker,
   type ActivityInterceptorsFactory,
+  type Logger as SdkLogger,
   type NativeConnection,
   type WorkerOptions,
   type WorkerPlugin,
 } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import type { Activities } from '../../activities';
 
 /** The pre-built bundle with the OpenTelemetry workflow interceptors (scripts/bundleWorkflows.ts). */
@@ -36,6 +39,56 @@ export function workflowSource(
   return { workflowsPath: require.resolve('../../workflows') };
 }
 
+/**
+ * The bundler's logger: webpack's module list (hundreds of lines, at info) goes to debug, so
+ * `npm start` shows the ready banner and not the bundler; its warnings and errors pass.
+ */
+export function bundlerLogger(logger: Logger): SdkLogger {
+  const quiet = (message: string, meta?: Record<string, unknown>) => {
+    logger.debug(meta ?? {}, message);
+  };
+  const warn = (message: string, meta?: Record<string, unknown>) => {
+    logger.warn(meta ?? {}, message);
+  };
+  const error = (message: string, meta?: Record<string, unknown>) => {
+    logger.error(meta ?? {}, message);
+  };
+  return {
+    log: (level, message, meta) => {
+      if (level === 'WARN') warn(message, meta);
+      else if (level === 'ERROR') error(message, meta);
+      else quiet(message, meta);
+    },
+    trace: quiet,
+    debug: quiet,
+    info: quiet,
+    warn,
+    error,
+  };
+}
+
+/**
+ * Without a pre-built bundle the workflows are bundled here, at start, with a quiet logger (the
+ * SDK's own bundling prints webpack's module list through the runtime's logger). The plugins
+ * (tracing) add their workflow interceptors to the bundle, as they would to the SDK's.
+ */
+async function bundleAtStart(
+  plugins: WorkerPlugin[],
+  logger: Logger,
+): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    plugins,
+    logger: bundlerLogger(logger),
+  });
+  logger.info(
+    { seconds: Number(((Date.now() - started) / 1000).toFixed(1)) },
+    'workflow code bundled',
+  );
+  return { workflowBundle: { code } };
+}
+
 export async function createWorker(options: {
   connection: NativeConnection;
   namespace: string;
@@ -47,14 +100,17 @@ export async function createWorker(options: {
   /** Around every activity: the worker's metrics (activities/metrics.ts). */
   activityInterceptors?: ActivityInterceptorsFactory[];
   overrides?: Partial<WorkerOptions>;
+  /** Where the bundling at start logs (webpack's output at debug). */
+  logger: Logger;
 }): Promise<Worker> {
   const plugins = options.plugins ?? [];
+  const source = workflowSource(options.bundlePath, { traced: plugins.length > 0 });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...workflowSource(options.bundlePath, { traced: plugins.length > 0 }),
+    ...(source.workflowsPath === undefined ? source : await bundleAtStart(plugins, options.logger)),
     plugins,
     interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: '10 seconds',

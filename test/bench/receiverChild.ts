@@ -2,10 +2,10 @@
 // BENCH_DISPATCHER=temporal runs startReceiver (the real app and dispatcher); BENCH_DISPATCHER=noop
 // mounts the same app on a dispatcher that does nothing, to measure the receiver's own CPU.
 // Over IPC it reports its CPU use and records CPU profiles with the inspector on request.
-import type { Server } from 'node:http';
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { createApp } from '../../src/app';
+import { createReceiverServer, listen } from '../../src/http/server';
 import { startReceiver } from '../../src/bootstrap';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -40,11 +40,8 @@ async function listenNoop(config: Config): Promise<{ url: string; stop(): Promis
     maxInFlight: config.maxInflightHandoffs,
     edgeDedupSize: config.edgeDedupSize,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  server.keepAliveTimeout = 65_000;
-  const { port } = server.address() as { port: number };
+  const server = createReceiverServer(app, config.http);
+  const port = await listen(server, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -142,6 +142,7 @@ export async function startReceiver(options: {
       HOOKLINE_CONFIG: '',
       PORT: '0',
       HOST: '127.0.0.1',
+      RECEIVER_METRICS_PORT: '0', // no fixed port: another receiver on this machine may hold it
       LOG_LEVEL: 'info',
       TEMPORAL_ADDRESS: options.address ?? '127.0.0.1:1',
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,

@@ -29,7 +29,14 @@ const PREFIX = 'e2e';
 const secrets = simulatorSecrets(PROVIDER_IDS, PREFIX);
 const baseUrl = testDatabaseUrl(); // unset: the read model is PGlite inside the process, unread here
 const dir = mkdtempSync(path.join(tmpdir(), 'hookline-start-'));
-let ports: { receiver: number; temporal: number; ui: number; workerMetrics: number; api: number };
+let ports: {
+  receiver: number;
+  temporal: number;
+  ui: number;
+  workerMetrics: number;
+  receiverMetrics: number;
+  api: number;
+};
 let readModel: Awaited<ReturnType<typeof createTestSchema>> | undefined;
 let start: HooklineChild | undefined;
 let client: Client | undefined;
@@ -51,8 +58,9 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 beforeAll(async () => {
-  const [receiver = 0, temporal = 0, ui = 0, workerMetrics = 0, api = 0] = await freePorts(5);
-  ports = { receiver, temporal, ui, workerMetrics, api };
+  const [receiver = 0, temporal = 0, ui = 0, workerMetrics = 0, receiverMetrics = 0, api = 0] =
+    await freePorts(6);
+  ports = { receiver, temporal, ui, workerMetrics, receiverMetrics, api };
   readModel = baseUrl === undefined ? undefined : await createTestSchema(baseUrl);
   start = spawnHookline(['start'], {
     ...baseEnv(),
@@ -62,6 +70,7 @@ beforeAll(async () => {
     TEMPORAL_PORT: String(temporal),
     TEMPORAL_UI_PORT: String(ui),
     WORKER_METRICS_PORT: String(workerMetrics),
+    RECEIVER_METRICS_PORT: String(receiverMetrics),
     DATABASE_URL: readModel?.url ?? '',
     LOG_LEVEL: 'info',
     // exactly what `hookline simulate --print-env --secret-prefix e2e --api-port <api>` prints
@@ -139,6 +148,27 @@ describe('hookline start', () => {
     }
     const workerMetrics = await fetch(`http://127.0.0.1:${ports.workerMetrics}/metrics`);
     expect(await workerMetrics.text()).toMatch(/^hookline_bookings_paused_now 0$/m);
+  });
+
+  it('serves the receiver metrics on their own port, not on the public webhook port', async () => {
+    const { start: hookline } = started();
+    const receiverMetricsUrl = `http://127.0.0.1:${ports.receiverMetrics}/metrics`;
+    expect(hookline.output()).toContain(`receiver ${receiverMetricsUrl}`);
+    expect((await fetch(`${receiverUrl()}/metrics`)).status).toBe(404);
+    const scrape = await fetch(receiverMetricsUrl);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toMatch(
+      /^hookline_deliveries_total\{provider="standardwebhooks",source="default",outcome="accepted"\} [1-9]/m,
+    );
+  });
+
+  it('shows the ready banner, not the bundler: no webpack output before it', () => {
+    const { start: hookline } = started();
+    const output = hookline.output();
+    const beforeBanner = output.slice(0, output.indexOf('Hookline is ready'));
+    expect(beforeBanner).not.toMatch(/webpack [\d.]+ compiled|modules by path|^asset /m);
+    // Start-up logs only: a line or so per part (the module list was hundreds of lines).
+    expect(beforeBanner.split('\n').length).toBeLessThan(30);
   });
 });
 

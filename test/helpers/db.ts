@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { createPgDb, createPgliteDb, type Db } from '../../activities/db';
 import { migrate } from '../../activities/migrations';
@@ -10,6 +11,38 @@ import { migrate } from '../../activities/migrations';
 export function testDatabaseUrl(): string | undefined {
   const url = process.env['TEST_DATABASE_URL'];
   return url === undefined || url === '' ? undefined : url;
+}
+
+/**
+ * How a suite that needs a real Postgres runs: on TEST_DATABASE_URL when set; without it skipped
+ * (with a note) on a developer's machine, but failed under CI=true: a CI run must never pass with
+ * the guarantees such a suite proves untested.
+ */
+export function postgresSuiteMode(env: NodeJS.ProcessEnv = process.env): 'run' | 'skip' | 'fail' {
+  const url = env['TEST_DATABASE_URL'];
+  if (url !== undefined && url !== '') return 'run';
+  const ci = env['CI'];
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0' ? 'fail' : 'skip';
+}
+
+/** `describe` for a suite that needs a real Postgres (TEST_DATABASE_URL): see postgresSuiteMode. */
+export function describeWithPostgres(name: string, fn: () => void): void {
+  const why = `${name} needs TEST_DATABASE_URL (a real Postgres, e.g. postgres://postgres@127.0.0.1:5432/test)`;
+  switch (postgresSuiteMode()) {
+    case 'run':
+      describe(name, fn);
+      return;
+    case 'fail':
+      describe(name, () => {
+        it('has a real Postgres to run on', () => {
+          throw new Error(`${why}. CI is set, so the suite fails rather than skip.`);
+        });
+      });
+      return;
+    case 'skip':
+      process.stderr.write(`${why}: skipped (under CI=true it fails)\n`);
+      describe.skip(name, fn);
+  }
 }
 
 /**

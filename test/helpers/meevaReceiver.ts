@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../src/app';
+import { createReceiverServer, listen, type ServerTimeouts } from '../../src/http/server';
 import { createMetrics } from '../../src/metrics';
 import type { Dispatcher } from '../../src/temporal/dispatcherTypes';
 import { signMeeva } from './sign/meeva';
@@ -21,23 +22,33 @@ function meevaBooking(id: string): Buffer {
   );
 }
 
+/** The receiver's own server (src/http/server.ts) with production's default deadlines. */
+const TIMEOUTS: ServerTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+};
+
 export async function listenMeevaReceiver(
   dispatcher: Dispatcher,
-  options: Pick<AppDeps, 'maxInFlight' | 'edgeDedupSize'>,
+  options: Partial<Pick<AppDeps, 'maxInFlight' | 'edgeDedupSize' | 'logger' | 'bodyLimitBytes'>> & {
+    timeouts?: Partial<ServerTimeouts>;
+  } = {},
 ) {
   const metrics = createMetrics();
+  const { timeouts, ...deps } = options;
   const app = createApp({
     dispatcher,
     sources: [source('meeva', { secrets: [MEEVA_TEST_SECRET] })],
     logger: pino({ level: 'silent' }),
     metrics,
     bodyLimitBytes: 64 * 1024,
-    ...options,
+    ...deps,
   });
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  const url = `http://127.0.0.1:${port}/webhooks/meeva`;
+  const server: Server = createReceiverServer(app, { ...TIMEOUTS, ...timeouts });
+  const port = await listen(server, 0, '127.0.0.1');
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/webhooks/meeva`;
   const post = (id: string, init: { signal?: AbortSignal } = {}) => {
     const d = signMeeva(meevaBooking(id), MEEVA_TEST_SECRET);
     return fetch(url, { method: 'POST', headers: d.headers, body: d.body, ...init });
@@ -46,5 +57,10 @@ export async function listenMeevaReceiver(
     server.closeAllConnections();
     server.close();
   };
-  return { post, metrics, close };
+  /** The same delivery signed with another secret: refused with 401. */
+  const forged = (id: string) => {
+    const d = signMeeva(meevaBooking(id), 'whsec_Zm9yZ2Vk');
+    return fetch(url, { method: 'POST', headers: d.headers, body: d.body });
+  };
+  return { post, forged, metrics, close, port, origin };
 }

@@ -1,5 +1,5 @@
 // Metrics after a real run: signed deliveries through createApp onto the real stack, then the
-// receiver's GET /metrics (deliveries by outcome, ack and hand-off latency), the worker's own
+// receiver's GET /metrics on its own port (deliveries by outcome, ack and hand-off latency), the worker's own
 // endpoint (retries, pauses, bookings paused now, drift, staleness) and the Temporal SDK's
 // Prometheus exporter.
 import { execFile } from 'node:child_process';
@@ -129,8 +129,14 @@ describe('metrics after a run', () => {
       .send(ok.body.toString('utf8'));
     expect(failed.status).toBe(503);
 
-    const scrape = await request(app).get('/metrics');
-    expect(scrape.status).toBe(200);
+    // Never on the public webhook port: the receiver serves its registry on its own
+    // (RECEIVER_METRICS_PORT), as the worker does.
+    expect((await request(app).get('/metrics')).status).toBe(404);
+    const receiverEndpoint = await serveMetrics(metrics.registry, { port: 0, host: '127.0.0.1' });
+    const answer = await fetch(receiverEndpoint.url);
+    const scrape = { text: await answer.text() };
+    await receiverEndpoint.close();
+    expect(answer.status).toBe(200);
     const count = (outcome: string, src = 'default') =>
       new RegExp(
         `hookline_deliveries_total\\{provider="meeva",source="${src}",outcome="${outcome}"\\} (\\d+)`,

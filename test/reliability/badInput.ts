@@ -63,6 +63,8 @@ const contentTypeArb = fc.constantFrom(
 );
 
 const authArb = fc.constantFrom('missing', 'forged', 'valid' as const);
+/** Mostly none; else an encoding the plain body is not in (400), or one nobody decodes (415). */
+const encodingArb = fc.constantFrom('', '', '', '', 'gzip', 'deflate', 'br', 'compress');
 
 export interface BadInputResult {
   requests: number;
@@ -73,11 +75,18 @@ export interface BadInputResult {
   newWorkflows: string[];
 }
 
-async function post(h: Harness, platform: ProviderId, d: Delivery, contentType: string) {
+async function post(
+  h: Harness,
+  platform: ProviderId,
+  d: Delivery,
+  contentType: string,
+  encoding: string,
+) {
   const query = new URLSearchParams(d.query).toString();
   const headers = { ...d.headers };
   if (contentType === '') delete headers['content-type'];
   else headers['content-type'] = contentType;
+  if (encoding !== '') headers['content-encoding'] = encoding;
   const res = await fetch(
     `${h.receiverUrl}/webhooks/${platform}${query === '' ? '' : `?${query}`}`,
     { method: 'POST', headers, body: d.body },
@@ -100,11 +109,11 @@ export async function runBadInput(h: Harness, runsPerPlatform: number): Promise<
     for (const platform of PROVIDER_IDS) {
       const secret = h.secrets[platform]?.secret ?? 'none';
       const runs = phase === 'authentic' ? Math.ceil(runsPerPlatform / 5) : runsPerPlatform;
-      const samples = fc.sample(fc.tuple(bodyArb, contentTypeArb, authArb), {
+      const samples = fc.sample(fc.tuple(bodyArb, contentTypeArb, authArb, encodingArb), {
         numRuns: runs,
         seed: 42 + PROVIDER_IDS.indexOf(platform),
       });
-      for (const [body, contentType, authMode] of samples) {
+      for (const [body, contentType, authMode, encoding] of samples) {
         const auth = phase === 'authentic' ? 'valid' : authMode === 'valid' ? 'forged' : authMode;
         // A Standard Webhooks key is base64 after `whsec_`: appending text may decode to the same key.
         const forged =
@@ -113,19 +122,23 @@ export async function runBadInput(h: Harness, runsPerPlatform: number): Promise<
             : `${secret}_forged`;
         let d = sign(platform, body, auth === 'forged' ? forged : secret);
         if (auth === 'missing') d = { body, headers: {}, query: {} };
-        const status = await post(h, platform, d, contentType);
+        const status = await post(h, platform, d, contentType, encoding);
         result.requests += 1;
         result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-        const what = `${platform} ${auth} ${contentType || '(none)'} ${body.length} bytes -> ${status}`;
+        const what = `${platform} ${auth} ${contentType || '(none)'} ${encoding || 'identity'} ${body.length} bytes -> ${status}`;
         // 503 (+ Retry-After) is the documented "try again" when Temporal is slow: allowed for
         // an authentic delivery, never for an unauthenticated one.
         if (status >= 500 && !(status === 503 && auth === 'valid')) result.fiveHundreds.push(what);
-        // Unauthenticated: refused (401), or 413 when too big to even read. Authentic: accepted
-        // or quarantined (200), or a 4xx for a body the route cannot take.
+        // Unauthenticated: refused (401), or 413 when too big to even read, 400 when it is not in
+        // its Content-Encoding, 415 for an encoding nobody decodes. Authentic: accepted or
+        // quarantined (200), or a 4xx for a body the route cannot take.
         const allowed =
           auth === 'valid'
             ? status === 200 || (status >= 400 && status < 500)
-            : status === 401 || status === 413 || status === 415;
+            : status === 401 ||
+              status === 413 ||
+              status === 415 ||
+              (status === 400 && encoding !== '');
         if (!allowed) result.wrongClass.push(what);
       }
     }

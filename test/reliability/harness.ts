@@ -103,6 +103,7 @@ export async function startHarness(options: {
     HOST: '127.0.0.1',
     BOOKING_COALESCE: '200ms',
     WORKER_METRICS_PORT: '0', // no fixed port: two suites (or a dev stack) may run side by side
+    RECEIVER_METRICS_PORT: '0',
     ...simulatorEnv(secrets, apis.url),
     ...options.extraEnv,
   };

@@ -17,6 +17,8 @@ export const SIZE = FULL
       downEvents: 400,
       kills: 4,
       badInputRuns: 10_000,
+      slowEvents: 400,
+      slowSockets: 100,
     }
   : {
       chaosEvents: 90,
@@ -26,17 +28,25 @@ export const SIZE = FULL
       downEvents: 60,
       kills: 2,
       badInputRuns: 150,
+      slowEvents: 60,
+      slowSockets: 100,
     };
 
 /** Reminders 30 days ahead: the simulator's bookings start 3–63 days out, so those starting
  * within 30 days get one while confirmed (a new one after a reschedule): verify checks them. */
 export const REMINDER_DAYS = 30;
 
+/** The receiver's HTTP_REQUEST_TIMEOUT_MS in the suite. */
+export const SLOW_REQUEST_TIMEOUT_MS = 5000;
+
 export const HARNESS_ENV = {
   RECONCILE_INTERVAL: '20s',
   BOOKING_REMINDER_BEFORE: `${REMINDER_DAYS}d`,
   // A hung API is abandoned after 3 s instead of 10 s: the API-fault scenario's hangs cost less.
   PROVIDER_API_TIMEOUT_MS: '3000',
+  // The slow-client scenario waits for the receiver to cut its sockets: 5 s, not 30 s.
+  HTTP_HEADERS_TIMEOUT_MS: '3000',
+  HTTP_REQUEST_TIMEOUT_MS: String(SLOW_REQUEST_TIMEOUT_MS),
 };
 
 export function suiteRunner(harness: () => Harness) {

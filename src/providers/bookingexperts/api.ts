@@ -5,6 +5,7 @@
 // source spanning several administrations leaves it unset and uses GET /v3/reservations/{id}
 // (the path third-party clients use, S2.5). The documented base URL already ends in /v3, so the
 // prefix is added only when the configured URL lacks it.
+import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
 import type { BookingSnapshot } from '../../events/canonical';
 import { toEpochMs } from '../ids';
@@ -18,11 +19,11 @@ export function bookingExpertsReservationPath(
   api: { url: string; administrationId?: string | undefined },
 ): string {
   const prefix = /\/v3\/*$/.test(api.url) ? '' : '/v3';
-  const reservation = `/reservations/${encodeURIComponent(reservationId)}`;
+  const reservation = `/reservations/${pathSegment(reservationId)}`;
   const administrationId = api.administrationId?.trim() ?? '';
   return administrationId === ''
     ? `${prefix}${reservation}`
-    : `${prefix}/administrations/${encodeURIComponent(administrationId)}${reservation}`;
+    : `${prefix}/administrations/${pathSegment(administrationId)}${reservation}`;
 }
 
 // Lower-case `accept` replaces the shared client's default instead of being sent alongside it.

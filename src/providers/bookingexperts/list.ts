@@ -3,6 +3,7 @@
 // and `links.next` (absent or null on the last page; "most responses have 30 records per page").
 // page[size] is not documented for reservations, so it is only a hint and links.next decides.
 // Without `administration_id` the list goes to /v3/reservations, as the single fetch does.
+import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
 import type { BookingListPage, ListWindow } from '../lists';
 
@@ -28,7 +29,7 @@ export function bookingExpertsListPath(
   const collection =
     administrationId === ''
       ? '/reservations'
-      : `/administrations/${encodeURIComponent(administrationId)}/reservations`;
+      : `/administrations/${pathSegment(administrationId)}/reservations`;
   const since =
     window.since ??
     new Date(Date.parse(window.until) - BOOKING_EXPERTS_FIRST_LOOKBACK_MS).toISOString();

@@ -2,6 +2,7 @@
 // <api key>` and, when acting for a user, `x-meetergo-api-user-id`. The response wrapper is not
 // documented, so a bare appointment and `{ data: appointment }` are both read. The appointment
 // carries the same `secret` management token as the webhook: stripped before anything is kept.
+import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
 import type { BookingSnapshot } from '../../events/canonical';
 import { cancelTime, latestVersion, meetergoSnapshot } from './snapshot';
@@ -10,7 +11,7 @@ import { meetergoAppointmentSchema, withoutSecrets } from './schema';
 const wrappedSchema = z.looseObject({ data: meetergoAppointmentSchema });
 
 export function meetergoAppointmentPath(appointmentId: string): string {
-  return `/v4/appointment/${encodeURIComponent(appointmentId)}`;
+  return `/v4/appointment/${pathSegment(appointmentId)}`;
 }
 
 export function meetergoAuthHeaders(

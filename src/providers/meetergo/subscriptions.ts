@@ -2,6 +2,7 @@
 // PATCH/DELETE /webhooks/{id}, `Authorization: Bearer <key>` and, when set,
 // `x-meetergo-api-user-id`. Creating past the company limit answers 406 "Company reached maximum".
 // Error messages carry the status and meetergo's own message, never an endpoint: they hold tokens.
+import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
 import {
   MEETERGO_WEBHOOK_LIMIT,
@@ -111,11 +112,11 @@ export async function updateMeetergoWebhook(
   id: string,
   settings: Partial<WebhookSettings>,
 ): Promise<void> {
-  await call(access, 'PATCH', `/webhooks/${encodeURIComponent(id)}`, settings);
+  await call(access, 'PATCH', `/webhooks/${pathSegment(id)}`, settings);
 }
 
 export async function deleteMeetergoWebhook(access: MeetergoApiAccess, id: string): Promise<void> {
-  await call(access, 'DELETE', `/webhooks/${encodeURIComponent(id)}`);
+  await call(access, 'DELETE', `/webhooks/${pathSegment(id)}`);
 }
 
 /**

@@ -5,6 +5,7 @@
 // - Start and end fields are not in our copy of the schema: `start_date`/`end_date`,
 //   `starts_at`/`ends_at` or `date_from`/`date_to` are read when present.
 // - version = updated_at, else status_updated_at (epoch ms); none when both are absent.
+import { pathSegment } from '../pathSegment';
 import type { BookingSnapshot, BookingStatus } from '../../events/canonical';
 import { toEpochMs } from '../ids';
 import { meetingPackageBookingResponseSchema, type MeetingPackageBooking } from './schema';
@@ -28,7 +29,7 @@ const STATUSES: Readonly<Record<string, BookingStatus>> = {
 };
 
 export function meetingPackageBookingPath(bookingId: string): string {
-  return `/v2/bookings/${encodeURIComponent(bookingId)}`;
+  return `/v2/bookings/${pathSegment(bookingId)}`;
 }
 
 export function meetingPackageAuthHeaders(apiKey: string | undefined): Record<string, string> {

@@ -2,6 +2,7 @@
 // `Authorization: ApiKey mk_…`. The docs do not show the response wrapper, so both a bare booking
 // and `{ data: booking }` are accepted. There is no updatedAt; the newest change time we can see
 // (cancelledAt, rescheduledAt) is the version, else none: a fetch is then applied as current.
+import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
 import type { BookingSnapshot } from '../../events/canonical';
 import { toEpochMs } from '../ids';
@@ -11,7 +12,7 @@ import { meevaSnapshot } from './normalise';
 const wrappedSchema = z.looseObject({ data: meevaBookingSchema });
 
 export function meevaBookingPath(bookingId: string): string {
-  return `/bookings/${encodeURIComponent(bookingId)}`;
+  return `/bookings/${pathSegment(bookingId)}`;
 }
 
 export function meevaAuthHeaders(apiKey: string | undefined): Record<string, string> {

@@ -45,6 +45,23 @@ describe('configuration', () => {
     );
   });
 
+  it('cuts off slow clients (10 s for headers, 30 s for the request) and serves metrics off the webhook port', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+    });
+    expect(loadConfig({}).observability.receiverMetricsPort).toBe(9466);
+    expect(loadConfig({ RECEIVER_METRICS_PORT: '0' }).observability.receiverMetricsPort).toBe(0);
+    expect(
+      loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '2000' }).http,
+    ).toMatchObject({ headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '0' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS \(10000\) must not exceed HTTP_REQUEST_TIMEOUT_MS \(5000\)/,
+    );
+  });
+
   it('gives up on a platform API after 10 s by default, and keeps the deadline under the fetch step', () => {
     expect(loadConfig({}).providerApiTimeoutMs).toBe(10_000);
     expect(loadConfig({ PROVIDER_API_TIMEOUT_MS: '2500' }).providerApiTimeoutMs).toBe(2500);

@@ -1,6 +1,7 @@
 // Load shedding: with the in-flight cap reached, the next delivery is answered 429 with
 // Retry-After at once (not after the hand-off deadline), nothing of it is handed off, and the
-// receiver admits again as soon as the held requests are answered.
+// receiver admits again as soon as the held hand-offs end. Only authentic deliveries handing off
+// take a slot (slow and unknown-route clients: slowClients.test.ts).
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CanonicalEvent } from '../../../src/events/canonical';
 import type { Dispatcher } from '../../../src/temporal/dispatcherTypes';
@@ -76,19 +77,34 @@ describe('load shedding (MAX_INFLIGHT_HANDOFFS)', () => {
     expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
   });
 
-  it('counts a request the client abandoned as no longer in flight', async () => {
+  it('holds the slot of an abandoned request until its hand-off ends, and no longer', async () => {
     const held = heldDispatcher();
-    const { post } = await start(held.dispatcher, 1);
+    const { post, metrics } = await start(held.dispatcher, 1);
     const controller = new AbortController();
     const abandoned = post('gone', { signal: controller.signal }).catch(() => 'aborted');
     await until(() => held.held() === 1);
     controller.abort();
     expect(await abandoned).toBe('aborted');
-    // The abandoned request no longer counts: the next one is admitted, not shed.
+    // Its hand-off still runs (bounded by HANDOFF_TIMEOUT_MS): Temporal's work is what is capped.
+    expect((await post('while')).status).toBe(429);
+    held.releaseAll();
+    await until(() => held.handedOff.length === 1);
     const next = post('next');
-    await until(() => held.held() === 2);
+    await until(() => held.held() === 1);
     held.releaseAll();
     expect((await next).status).toBe(200);
+    expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
+  });
+
+  it('gives no slot to a request that fails its signature, however many wait', async () => {
+    const held = heldDispatcher();
+    const { post, forged } = await start(held.dispatcher, 1);
+    const refused = await Promise.all(Array.from({ length: 5 }, (_, i) => forged(`f${i}`)));
+    expect(refused.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+    const signed = post('signed');
+    await until(() => held.held() === 1);
+    held.releaseAll();
+    expect((await signed).status).toBe(200);
   });
 
   it('admits everything with the cap off (0)', async () => {

@@ -11,6 +11,7 @@
 // ones.
 import type { SyncCustomerInput } from './effects';
 import type { Db } from './db';
+import type { CoverageNote, CoverageRecorder } from './coverage';
 import { wants } from './destinationFilter';
 import type { DestinationSettings, OutboxNudge } from './outbox';
 import { claimEffect, mergeEntity, upsertBooking, type BookingRow } from './store';
@@ -27,6 +28,8 @@ export interface CommitBookingInput {
   write?: { idempotencyKey: string; row: BookingRow };
   customer?: SyncCustomerInput;
   notices: Notice[];
+  /** The batch changed the booking: counted for the source's coverage once committed. */
+  coverage?: CoverageNote;
 }
 
 export interface CommitBookingResult {
@@ -41,6 +44,7 @@ export function createCommitActivities(deps: {
   /** Where notices go, each with what it wants; a notice none wants is recorded as done. */
   destinations: readonly DestinationSettings[];
   nudge?: OutboxNudge | undefined;
+  coverage?: CoverageRecorder | undefined;
 }) {
   const { db, destinations } = deps;
   return {
@@ -93,6 +97,9 @@ export function createCommitActivities(deps: {
         return { written, customerSynced, queued };
       });
       if (result.queued > 0 && destinations.length > 0) deps.nudge?.notify();
+      // A repeated commit (a retried workflow task) writes nothing new: not a change again.
+      if (input.coverage !== undefined && result.written)
+        deps.coverage?.record(input.workflowId, input.coverage);
       return result;
     },
   };

@@ -8,6 +8,7 @@ import type { Db } from './db';
 import { createCommitActivities } from './commit';
 import { createEffectActivities } from './effects';
 import { withStepFailures } from './failures';
+import { CoverageRecorder } from './coverage';
 import { createOutboxActivities, OutboxNudge, type DestinationSettings } from './outbox';
 import type { WorkerMetrics } from './metrics';
 import {
@@ -55,7 +56,14 @@ export function createActivities(deps: ActivityDeps) {
   return {
     // The steps that write a booking's data: data Postgres refuses is a permanent failure.
     ...withStepFailures(createStoreActivities(deps.db)),
-    ...withStepFailures(createCommitActivities({ db: deps.db, destinations, nudge })),
+    ...withStepFailures(
+      createCommitActivities({
+        db: deps.db,
+        destinations,
+        nudge,
+        coverage: new CoverageRecorder(deps.db, deps.metrics),
+      }),
+    ),
     ...createOutboxActivities({
       db: deps.db,
       destinations: new Map(destinations.map((d) => [d.name, d])),

@@ -51,6 +51,19 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       labelNames: ['destination'] as const,
       registers: [registry],
     }),
+    sourceChanges: new Counter({
+      name: 'hookline_source_changes_total',
+      help: 'Booking changes, by what brought them first: a webhook, or a reconcile (a change the webhooks never delivered)',
+      labelNames: ['provider', 'source', 'first_seen'] as const,
+      registers: [registry],
+    }),
+    sourceLag: new Histogram({
+      name: 'hookline_source_lag_seconds',
+      help: "From the platform's change time to Hookline receiving it (a webhook) or finding it (a reconcile)",
+      labelNames: ['provider', 'source', 'first_seen'] as const,
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 21_600, 86_400],
+      registers: [registry],
+    }),
     drift: new Counter({
       name: 'hookline_reconcile_drift_total',
       help: 'Authoritative fetches whose status differed from the one the webhooks implied',

@@ -101,6 +101,25 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
       CREATE INDEX delivery_attempts_key ON delivery_attempts (destination, idempotency_key, id)
     `,
   },
+  {
+    // Changes found by webhook or by reconcile, per source and day (activities/coverage.ts).
+    id: '005_source_coverage',
+    sql: `
+      CREATE TABLE source_coverage (
+        provider text NOT NULL,
+        source text NOT NULL,
+        day date NOT NULL,
+        webhook bigint NOT NULL DEFAULT 0,
+        reconcile bigint NOT NULL DEFAULT 0,
+        lag_ms_sum bigint NOT NULL DEFAULT 0,
+        lag_count bigint NOT NULL DEFAULT 0,
+        lag_ms_max bigint,
+        last_webhook_at timestamptz,
+        last_reconcile_at timestamptz,
+        PRIMARY KEY (provider, source, day)
+      )
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -13,6 +13,8 @@ import {
   type OperatorCommand,
 } from './bookings';
 import { bulkOperate, summarize } from './bulk';
+import { coverageReport } from '../../activities/coverage';
+import { formatCoverage } from './sources';
 import { cliContext, print } from './context';
 import {
   DELIVERY_STATUSES,
@@ -394,6 +396,26 @@ destinations
       print(
         `${name}: resumed${options.deliver === 'latest' ? `, ${superseded} older notice(s) superseded` : ''}`,
       );
+    } finally {
+      await db.close();
+    }
+  });
+
+const sources = program
+  .command('sources')
+  .description("how far each source's webhooks can be trusted (DATABASE_URL)");
+sources
+  .command('report')
+  .description('per source: changes first seen by webhook or by reconcile, and their lag')
+  .option('--days <n>', 'over the last n days, today included', '7')
+  .action(async (options: { days: string }) => {
+    const days = Number(options.days);
+    if (!Number.isInteger(days) || days < 1) throw new Error('--days is a whole number above 0');
+    const db = await outboxDb(cliContext().config);
+    try {
+      const rows = await coverageReport(db, days);
+      if (rows.length === 0) print(`no booking changes recorded in the last ${days} day(s)`);
+      for (const r of rows) print(formatCoverage(r));
     } finally {
       await db.close();
     }

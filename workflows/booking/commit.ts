@@ -7,6 +7,7 @@
 // thus costs its workflow task and two markers, however many notices it decides.
 import { workflowTimeMs } from '../clock';
 import type { Notice } from '../../activities/commit';
+import type { CoverageNote } from '../../activities/coverage';
 import { customerSync, reminderNotice, statusNotice, toRow } from './outputs';
 import { applyNoShow, applySnapshot, isLagging, isTerminal, type BookingKey } from './reducer';
 import type { createStepGate } from './steps';
@@ -89,7 +90,7 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
   }
 
   /** Writes the read model and queues what the change implies: notices, the customer merge. */
-  async function commit(reason: string): Promise<void> {
+  async function commit(reason: string, coverage?: CoverageNote): Promise<void> {
     const { state } = run;
     const committed = run.marks.committedSeq ?? 0;
     const fresh = state.transitions.filter((t) => (t.seq ?? 0) > committed);
@@ -100,6 +101,7 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       workflowId,
       write: { idempotencyKey: `${workflowId}:write:${reason}`, row: toRow(state) },
       ...(syncing ? { customer: sync } : {}),
+      ...(coverage === undefined ? {} : { coverage }),
       notices,
     });
     const skipped = result === undefined ? ' (skipped by operator)' : '';

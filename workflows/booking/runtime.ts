@@ -3,6 +3,7 @@
 // commit.ts. Workflow code: deterministic only.
 import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { workflowTimeIso, workflowTimeMs } from '../clock';
+import type { CoverageNote } from '../../activities/coverage';
 import type { BookingEvent } from '../../src/events/canonical';
 import { BoundedSet, MAX_SEEN_EVENT_IDS } from '../boundedSet';
 import { StatusSA, upsertStatus } from '../shared';
@@ -28,6 +29,30 @@ import type { Carried } from './types';
  * A run carried from before `lean-booking` numbered no transitions and counted the uncommitted
  * ones at its end: number them, and mark the committed ones as such.
  */
+/**
+ * Whether a batch changed the booking, and what brought the change: webhooks (with how long after
+ * the platform's change time the newest arrived), or only a reconcile or a re-fetch (a change the
+ * webhooks never delivered). For the worker's coverage figures (activities/coverage.ts); it rides
+ * on the commit's input and adds no command to the history.
+ */
+function coverageOf(
+  batch: readonly BookingEvent[],
+  before: Pick<BookingState, 'version' | 'status'>,
+  after: Pick<BookingState, 'version' | 'status'>,
+): CoverageNote | undefined {
+  if (after.version === before.version && after.status === before.status) return undefined;
+  const webhooks = batch.filter((e) => e.action !== 'reconcile');
+  if (webhooks.length === 0)
+    return {
+      firstSeen: 'reconcile',
+      ...(after.version === null ? {} : { version: after.version }),
+    };
+  const newest = webhooks.filter((e) => e.version !== undefined).at(-1);
+  const lagMs =
+    newest?.version === undefined ? Number.NaN : Date.parse(newest.receivedAt) - newest.version;
+  return { firstSeen: 'webhook', ...(Number.isFinite(lagMs) ? { lagMs: Math.max(0, lagMs) } : {}) };
+}
+
 function fromCarried(key: BookingKey, carried: Carried | undefined): RunState {
   const state = carried?.state ?? initialBookingState(key);
   const marks = carried?.marks ?? {};
@@ -171,9 +196,13 @@ export function createBooking(
     },
 
     async applyBatch(batch: BookingEvent[]): Promise<void> {
+      const before = { version: run.state.version, status: run.state.status };
       fold(batch);
       await steps.fetchAuthoritative();
-      await steps.commit(batch.at(-1)?.eventId ?? `batch:${workflowTimeMs()}`);
+      await steps.commit(
+        batch.at(-1)?.eventId ?? `batch:${workflowTimeMs()}`,
+        coverageOf(batch, before, run.state),
+      );
     },
 
     /** Fires what is due; answers whether the booking may close now. */

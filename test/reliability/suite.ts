@@ -15,6 +15,8 @@ export const SIZE = FULL
       receiverEvents: 1000,
       downEvents: 400,
       kills: 4,
+      pgResetEvents: 400,
+      pgResets: 4,
       badInputRuns: 10_000,
     }
   : {
@@ -24,6 +26,8 @@ export const SIZE = FULL
       receiverEvents: 120,
       downEvents: 60,
       kills: 2,
+      pgResetEvents: 60,
+      pgResets: 2,
       badInputRuns: 150,
     };
 

@@ -16,6 +16,7 @@
 // between the POST and that transaction repeats the POST under the same key.
 import { EventEmitter, once } from 'node:events';
 import { Context } from '@temporalio/activity';
+import { OutboundError, outboundRequest } from '../src/outbound';
 import type { Db } from './db';
 import type { WorkerMetrics } from './metrics';
 import { claimEffect } from './store';
@@ -77,20 +78,22 @@ const POLL_MS = 250;
 
 async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
   try {
-    const response = await fetch(dest.url, {
+    const response = await outboundRequest(dest.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': row.idempotency_key },
       body: row.body,
-      signal: AbortSignal.timeout(dest.timeoutMs ?? 10_000),
+      timeoutMs: dest.timeoutMs ?? 10_000,
     });
-    await response.arrayBuffer();
     const { status } = response;
     if (response.ok) return { ok: true, status };
     // 408, 429 and 5xx may pass; any other answer is the destination refusing this notice.
     const permanent = !(status === 408 || status === 429 || status >= 500);
     return { ok: false, permanent, error: `${dest.name} answered ${status}` };
   } catch (err) {
-    return { ok: false, permanent: false, error: `${dest.name}: ${(err as Error).message}` };
+    // A redirect off the destination's origin, or an answer too large to read, would repeat on
+    // every attempt: the notice is refused until an operator fixes the URL and retries it.
+    const permanent = err instanceof OutboundError;
+    return { ok: false, permanent, error: `${dest.name}: ${(err as Error).message}` };
   }
 }
 

@@ -57,7 +57,9 @@ function explained(err: unknown, timeouts: Required<PgTimeouts>): unknown {
       { cause: err },
     );
   }
-  if (code === '57014' || err.message === 'Query read timeout') {
+  // 57014 is also an operator's pg_cancel_backend(): only the timeout is explained as one.
+  const statementTimedOut = code === '57014' && err.message.includes('statement timeout');
+  if (statementTimedOut || err.message === 'Query read timeout') {
     return new DatabaseTimeoutError(
       `a statement ran longer than ${timeouts.statementTimeoutMs} ms ` +
         '(DATABASE_STATEMENT_TIMEOUT_MS; 0 turns the limit off)',

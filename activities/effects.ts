@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityEvent, ProviderId } from '../src/events/canonical';
+import { OutboundError, outboundRequest } from '../src/outbound';
 import { createTemporalDispatcher } from '../src/temporal/dispatcher';
 import type { Db } from './db';
 import { claimEffect, type EffectResult } from './store';
@@ -33,13 +34,21 @@ async function alreadyDone(db: Db, key: string): Promise<boolean> {
 }
 
 async function post(url: string, key: string, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  await response.arrayBuffer();
+  let response;
+  try {
+    response = await outboundRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+      timeoutMs: 10_000,
+    });
+  } catch (err) {
+    // A redirect off DOWNSTREAM_WEBHOOK_URL's origin, or an answer too large to read, repeats on
+    // every retry: the booking pauses with the reason, which names the fix.
+    if (err instanceof OutboundError)
+      throw ApplicationFailure.nonRetryable(err.message, 'DownstreamRejected');
+    throw err; // network errors and timeouts: transient, retried with backoff
+  }
   if (response.ok) return;
   const { status } = response;
   if (status === 408 || status === 429 || status >= 500) {

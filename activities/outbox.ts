@@ -19,6 +19,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import Bottleneck from 'bottleneck';
+import { OutboundError, outboundRequest } from '../src/outbound';
 import type { DestinationFilter } from './destinationFilter';
 import { DEFAULT_CIRCUIT, readGate, recordHealth, type CircuitSettings } from './destinationState';
 import type { Db } from './db';
@@ -128,13 +129,13 @@ async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const response = await fetch(dest.url, {
+    const response = await outboundRequest(dest.url, {
       method: 'POST',
       headers: headersFor(dest, row),
       body: row.body,
-      signal: AbortSignal.timeout(dest.timeoutMs ?? 10_000),
+      timeoutMs: dest.timeoutMs ?? 10_000,
     });
-    const excerpt = (await response.text()).slice(0, EXCERPT_CHARS);
+    const excerpt = response.body.toString('utf8', 0, EXCERPT_CHARS * 4).slice(0, EXCERPT_CHARS);
     const answer = { latencyMs: elapsed(), status: response.status, excerpt };
     if (response.ok) return { ...answer, ok: true };
     // 408, 429 and 5xx may pass; any other answer is the destination refusing this notice.
@@ -142,8 +143,11 @@ async function post(dest: DestinationSettings, row: Row): Promise<Outcome> {
     const permanent = !(status === 408 || status === 429 || status >= 500);
     return { ...answer, ok: false, permanent, error: `${dest.name} answered ${status}` };
   } catch (err) {
+    // A redirect off the destination's origin, or an answer too large to read, would repeat on
+    // every attempt: the notice is refused until an operator fixes the URL and retries it.
+    const permanent = err instanceof OutboundError;
     const error = `${dest.name}: ${(err as Error).message}`;
-    return { latencyMs: elapsed(), ok: false, permanent: false, error };
+    return { latencyMs: elapsed(), ok: false, permanent, error };
   }
 }
 

@@ -91,7 +91,12 @@ export async function startWorker(
   logger: Logger,
   observability: Observability = {},
 ): Promise<Running> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
   logger.info({ store: db.kind }, 'read model ready');
   const metrics = createWorkerMetrics({ defaultMetrics: true });
   const connection = await NativeConnection.connect({ address });

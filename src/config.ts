@@ -74,6 +74,10 @@ const envSchema = z.object({
   /** A booking step failing for a transient cause this long pauses the booking. */
   BOOKING_STEP_GIVE_UP: duration('1h'),
   DATABASE_URL: url,
+  /** Opening a Postgres connection, or waiting for a free one: past it the step fails (retried). */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5000),
+  /** Each SQL statement: past it Postgres cancels it and the step fails (retried); 0: no limit. */
+  DATABASE_STATEMENT_TIMEOUT_MS: countOrOff(30_000),
   DOWNSTREAM_WEBHOOK_URL: url,
   DOWNSTREAM_WEBHOOK_SECRET: optionalString,
   /** How often each source with a list API is reconciled (15m, 1h); unset or off: never. */
@@ -124,6 +128,10 @@ export interface Config {
     uiPort: number;
   };
   databaseUrl: string | undefined;
+  /** Postgres connect (and pool wait) deadline. */
+  databaseConnectTimeoutMs: number;
+  /** Postgres statement deadline; 0: none. */
+  databaseStatementTimeoutMs: number;
   downstreamWebhookUrl: string | undefined;
   /** Where notices go: the HOOKLINE_CONFIG file's destinations and DOWNSTREAM_WEBHOOK_URL's. */
   destinations: readonly DestinationSettings[];
@@ -204,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     booking: {
       coalesceMs: e.BOOKING_COALESCE,
       reminderBeforeMs: e.BOOKING_REMINDER_BEFORE,

@@ -1,6 +1,7 @@
 // Provider API calls share one policy: a bounded timeout, and errors typed so Temporal retries
 // what is transient (5xx, 429, network) and stops on what is not (auth, a response we cannot read).
 import { ApplicationFailure } from '@temporalio/common';
+import { OutboundError, outboundRequest } from '../../src/outbound';
 
 export interface HttpGetResult {
   status: number;
@@ -10,6 +11,7 @@ export interface HttpGetResult {
 export const NOT_RETRYABLE = {
   auth: 'ProviderAuthFailed',
   invalid: 'ProviderResponseInvalid',
+  redirect: 'ProviderRedirectRefused',
 } as const;
 
 function retryAfterMs(header: string | null): number | undefined {
@@ -26,13 +28,25 @@ export async function getJson(
   headers: Record<string, string>,
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HttpGetResult> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
-  const signal =
-    options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-  const response = await fetch(url, {
-    headers: { accept: 'application/json', ...headers },
-    signal,
-  });
+  let response;
+  try {
+    response = await outboundRequest(url, {
+      headers: { accept: 'application/json', ...headers },
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (err) {
+    // Not retried: the same request gets the same redirect or the same oversized answer until
+    // someone changes the configured URL or the platform; the booking pauses with the reason
+    // (which names the fix) instead of retrying for BOOKING_STEP_GIVE_UP in silence.
+    if (err instanceof OutboundError) {
+      throw ApplicationFailure.nonRetryable(
+        err.message,
+        err.code === 'BODY_TOO_LARGE' ? NOT_RETRYABLE.invalid : NOT_RETRYABLE.redirect,
+      );
+    }
+    throw err; // network errors and timeouts: transient, retried with backoff
+  }
   const { status } = response;
   if (status === 404) return { status, body: undefined };
   if (status === 401 || status === 403) {
@@ -52,9 +66,8 @@ export async function getJson(
   if (status < 200 || status >= 300) {
     throw new Error(`${new URL(url).host} answered ${status}`); // transient: retried with backoff
   }
-  const text = await response.text();
   try {
-    return { status, body: JSON.parse(text) as unknown };
+    return { status, body: JSON.parse(response.body.toString('utf8')) as unknown };
   } catch {
     throw ApplicationFailure.nonRetryable(
       `${new URL(url).host} answered with a body that is not JSON`,

@@ -31,7 +31,12 @@ export async function outboxDb(config: Config): Promise<Db> {
     throw new Error(
       'deliveries are kept in the read model: set DATABASE_URL to the Postgres the workers use.',
     );
-  return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
 }
 
 export async function listDeliveries(

@@ -13,6 +13,8 @@ export interface FakeApi {
   handlers: Map<string, (query: URLSearchParams) => unknown>;
   /** path -> a status answered (with an empty body) instead of its route, until deleted. */
   statuses: Map<string, number>;
+  /** path -> a URL the path redirects to (307), until deleted. */
+  redirects: Map<string, string>;
   /** Every request, its raw body included (a signed POST's bytes, as the signature covers them). */
   requests: {
     method: string;
@@ -31,6 +33,7 @@ export async function startFakeApi(): Promise<FakeApi> {
   const routes = new Map<string, unknown>();
   const handlers = new Map<string, (query: URLSearchParams) => unknown>();
   const statuses = new Map<string, number>();
+  const redirects = new Map<string, string>();
   const requests: FakeApi['requests'] = [];
   let failures = 0;
   let failStatus = 500;
@@ -52,6 +55,11 @@ export async function startFakeApi(): Promise<FakeApi> {
     if (failures > 0) {
       failures -= 1;
       res.writeHead(failStatus).end();
+      return;
+    }
+    const location = redirects.get(url.pathname);
+    if (location !== undefined) {
+      res.writeHead(307, { location }).end();
       return;
     }
     const status = statuses.get(url.pathname);
@@ -76,6 +84,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     routes,
     handlers,
     statuses,
+    redirects,
     requests,
     failNext(count, status) {
       failures = count;

@@ -2,6 +2,7 @@
 // workflow, on the real dev server and Postgres, to a fake downstream system on loopback: in each
 // booking's order, retried when the destination fails for a while, held back when it refuses one
 // for good, and released by an operator.
+import { createServer } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { listDeliveries, settleDeliveries } from '../../src/cli/deliveries';
 import { bookingWorkflowId } from '../../workflows/shared';
@@ -121,5 +122,43 @@ describe('deliveries through the outbox', () => {
         ['skipped', 'skipped: not needed downstream'],
       ]);
     });
+  });
+
+  it('a destination redirecting to another origin: the notice is refused there and never sent on', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}/collect`;
+    stack.api.redirects.set('/downstream', otherUrl);
+    try {
+      await stack.dispatcher.dispatch([event('bkg_redirected', 'created', 1)]);
+      const workflowId = bookingWorkflowId('meeva', 'payload', 'bkg_redirected');
+      await eventually(async () => {
+        const [row] = await listDeliveries(stack.db, { workflowId, limit: 5 });
+        expect(row?.status).toBe('failed');
+        expect(row?.last_error).toMatch(/redirected to http:\/\/127\.0\.0\.1:\d+;.*configure/);
+      });
+      expect(elsewhere).toEqual([]);
+      // Same origin again: an operator's retry delivers it.
+      stack.api.redirects.set('/downstream', '/downstream-v2');
+      stack.api.routes.set('/downstream-v2', { ok: true });
+      expect(await settleDeliveries(stack.db, 'retry', { failed: true })).toBe(1);
+      await eventually(() =>
+        expect(
+          stack.api.requests.filter(
+            (r) =>
+              r.path === '/downstream-v2' &&
+              r.headers['idempotency-key'] === notice('bkg_redirected', 'unknown->confirmed:#1'),
+          ),
+        ).toHaveLength(1),
+      );
+      expect(elsewhere).toEqual([]);
+    } finally {
+      stack.api.redirects.delete('/downstream');
+      other.close();
+    }
   });
 });

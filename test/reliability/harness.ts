@@ -18,6 +18,7 @@ import { createRandom, Truth } from '../../src/simulator/truth';
 import { HOOKLINE_BIN } from '../helpers/child';
 import { createTestSchema, testDatabaseUrl } from '../helpers/db';
 import { freePorts } from '../helpers/ports';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 import { quietLogger } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -42,6 +43,10 @@ export interface Harness {
   secrets: Partial<Record<ProviderId, PlatformSecrets>>;
   client: Client;
   db: PgClient;
+  /** The worker reaches Postgres through this real TCP proxy, which can reset its connections. */
+  pgProxy: TcpProxy;
+  /** Times a worker process ended without being killed by the harness (it crashed). */
+  workerCrashes(): number;
   startWorker(): Promise<void>;
   /** `kill -9`, resolved once the process is gone. */
   killWorker(): Promise<void>;
@@ -66,6 +71,11 @@ export async function startHarness(options: {
   const dir = mkdtempSync(path.join(tmpdir(), 'hookline-reliability-'));
   const schema = await createTestSchema(baseUrl);
   const databaseUrl = schema.url;
+  const pgTarget = new URL(baseUrl);
+  const pgProxy = await startTcpProxy({
+    host: pgTarget.hostname,
+    port: Number(pgTarget.port || 5432),
+  });
 
   const bundleFile = path.join(dir, 'workflow-bundle.js');
   const [{ code }, [temporalPort = 0, receiverPort = 0]] = await Promise.all([
@@ -95,7 +105,7 @@ export async function startHarness(options: {
     ...process.env,
     NODE_OPTIONS: '',
     TEMPORAL_ADDRESS: temporalAddress,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: pgProxy.urlFor(databaseUrl),
     HOOKLINE_WORKFLOW_BUNDLE: bundleFile,
     HOOKLINE_DATA_DIR: path.join(dir, 'data'),
     LOG_LEVEL: 'info',
@@ -130,6 +140,7 @@ export async function startHarness(options: {
     await exited;
   };
   let worker: ChildProcess | undefined;
+  let workerCrashes = 0;
   let receiver: ChildProcess | undefined;
   const receiverUrl = `http://127.0.0.1:${receiverPort}`;
   const connection = await Connection.connect({ address: temporalAddress });
@@ -146,9 +157,15 @@ export async function startHarness(options: {
     secrets,
     client,
     db,
+    pgProxy,
+    workerCrashes: () => workerCrashes,
     async startWorker() {
       const before = workerLog().split('"worker running"').length;
-      worker = spawnPart('worker');
+      const child = spawnPart('worker');
+      worker = child;
+      child.once('exit', () => {
+        if (worker === child) workerCrashes += 1; // killWorker() forgets its child first
+      });
       await until('worker', () => workerLog().split('"worker running"').length > before, 60_000);
     },
     async killWorker() {
@@ -183,7 +200,13 @@ export async function startHarness(options: {
     logFiles,
     async stop({ keepDir = false } = {}) {
       await Promise.all([harness.killReceiver(), harness.killWorker()]);
-      await Promise.allSettled([connection.close(), db.end(), apis.close(), temporal?.stop()]);
+      await Promise.allSettled([
+        connection.close(),
+        db.end(),
+        apis.close(),
+        temporal?.stop(),
+        pgProxy.close(),
+      ]);
       await schema.drop();
       if (keepDir) process.stderr.write(`reliability logs kept in ${dir}\n`);
       else rmSync(dir, { recursive: true, force: true });

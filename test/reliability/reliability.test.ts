@@ -223,6 +223,47 @@ describeWithPostgres('reliability', () => {
     passed += 1;
   });
 
+  it('7. Postgres reset: every worker connection dropped mid-transaction; the worker lives, all converge', async () => {
+    const crashesBefore = h.workerCrashes();
+    const droppedBefore = h.pgProxy.resets;
+    const points = killPoints(SIZE.pgResetEvents, SIZE.pgResets);
+    const resets: Promise<void>[] = [];
+    const r = await simulate({
+      bookings: Math.round(SIZE.pgResetEvents / 3),
+      events: SIZE.pgResetEvents,
+      seed: 707,
+      chaos: { duplicate: 0.05, reorder: 0.1, drop: 0, delayMs: 0 },
+      onChange: (_change, index) => {
+        // The next transaction to begin (a booking's commit, a notice's delivery record) loses
+        // its connection, every other connection with it, and new ones are refused for 1 s.
+        if (points.has(index)) resets.push(h.pgProxy.resetWhenSent('BEGIN', 1000));
+      },
+    });
+    await Promise.race([
+      Promise.all(resets),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('no transaction began after a reset point')), 30_000),
+      ),
+    ]);
+    const v = await converge();
+    const dropped = h.pgProxy.resets - droppedBefore;
+    figures.push(
+      describeRun(
+        'Postgres reset',
+        r,
+        v,
+        `, ${resets.length} resets mid-transaction (${dropped} connections dropped or refused), ` +
+          `${h.workerCrashes() - crashesBefore} worker crashes`,
+      ),
+    );
+    expect(resets).toHaveLength(SIZE.pgResets);
+    expect(dropped).toBeGreaterThan(0);
+    expect(h.workerCrashes()).toBe(crashesBefore); // the same worker process throughout
+    expectNothingLostByRetryingPlatforms(r);
+    expectConverged(v);
+    passed += 1;
+  });
+
   it('8. slow clients: 100 sockets that never finish a request starve no signed delivery, and are cut off', async () => {
     const pool = await startSlowClients(h.receiverUrl, SIZE.slowSockets);
     const answeredInMs: number[] = [];
@@ -265,7 +306,7 @@ describeWithPostgres('reliability', () => {
   });
 
   // Last: it searches what every scenario before it left behind.
-  it('7. secrets: no secret, token, API key or meetergo secret in logs, histories or the read model', async () => {
+  it('9. secrets: no secret, token, API key or meetergo secret in logs, histories or the read model', async () => {
     const scan = await scanForSecrets(h);
     const mb = (n: number) => (n / 1e6).toFixed(1);
     figures.push(

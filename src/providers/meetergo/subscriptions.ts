@@ -4,6 +4,7 @@
 // Error messages carry the status and meetergo's own message, never an endpoint: they hold tokens.
 import { pathSegment } from '../pathSegment';
 import { z } from 'zod';
+import { outboundRequest } from '../../outbound';
 import {
   MEETERGO_WEBHOOK_LIMIT,
   planSync,
@@ -55,7 +56,8 @@ async function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${access.apiUrl.replace(/\/+$/, '')}${path}`, {
+  // Same-origin redirects only, bounded body (src/outbound.ts): the key stays with meetergo.
+  const response = await outboundRequest(`${access.apiUrl.replace(/\/+$/, '')}${path}`, {
     method,
     headers: {
       accept: 'application/json',
@@ -64,9 +66,9 @@ async function call(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(access.timeoutMs ?? 15_000),
+    timeoutMs: access.timeoutMs ?? 15_000,
   });
-  const text = await response.text();
+  const text = response.body.toString('utf8');
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : (JSON.parse(text) as unknown);

@@ -94,6 +94,7 @@ async function closedLoop(
     Array.from({ length: concurrency }, async () => {
       for (let n = next(); n !== undefined; n = next()) {
         const item = itemOf(n);
+        if (job.notifySent === true) reply({ type: 'sent', n });
         rec.sent += 1;
         const scheduledAt = nowEpoch();
         const outcome = await sender.send(item);
@@ -121,6 +122,7 @@ async function openLoop(job: LoadJob, sender: Sender, rec: Recorder, startedAt: 
           rec.count(item, 'backlog', scheduledAt);
           continue;
         }
+        if (job.notifySent === true) reply({ type: 'sent', n });
         rec.sent += 1;
         const p = sender.send(item).then((outcome) => {
           rec.record(item, outcome, scheduledAt, nowEpoch() - scheduledAt);

@@ -64,6 +64,12 @@ export interface LoadJob {
   timeoutMs: number;
   /** Keep one record per request (end-to-end latency, sampling, the overload timeline). */
   record?: boolean;
+  /**
+   * Closed loops only: a refused request (not 2xx) is sent again, as a platform redelivers, up to
+   * `attempts` sends in all, `delayMs` apart; the refusals are counted in `statuses` as
+   * `redelivered <status>`; latency runs from the first send to the answer of the last.
+   */
+  redeliver?: { attempts: number; delayMs: number };
   /** Tell the parent the index of each request just before it is sent (a fake API follows). */
   notifySent?: boolean;
 }

@@ -289,7 +289,11 @@ async function run(ctx: BenchContext): Promise<void> {
       `cost raw: ${rawPlan.deliveries.length} deliveries for ${bookings} bookings (${rawPlan.duplicates} duplicates, ${rawPlan.reordered} out of order), concurrency ${CONCURRENCY}`,
     );
     const rawMeter = processMeter({ server, client: () => [ctx.load.pid] });
-    const rawProgress = setInterval(() => log('cost raw: sending…'), 3000);
+    const rawStart = Date.now();
+    const rawProgress = setInterval(
+      () => log(`cost raw: sending, ${seconds(Date.now() - rawStart)} s so far`),
+      5000,
+    );
     const raw = await ctx.load
       .run({
         target: {

@@ -32,6 +32,33 @@ export function receiverSourceEnv(): Record<string, string> {
 
 const BASE_TIME = Date.parse('2030-01-15T14:30:00Z');
 
+/** The booking as Meeva shows it after its `n`-th event (the webhook's and the API's shape). */
+export function meevaBooking(bookingId: string, n: number) {
+  const changedAt = new Date(BASE_TIME + n * 1000).toISOString();
+  const startsAt = new Date(BASE_TIME + 5 * 86_400_000 + n * 60_000).toISOString();
+  const endsAt = new Date(Date.parse(startsAt) + 30 * 60_000).toISOString();
+  return {
+    id: bookingId,
+    eventTypeId: 'evt_type_bench',
+    status: 'confirmed',
+    startsAt,
+    endsAt,
+    ...(n > 0 ? { rescheduledAt: changedAt } : {}),
+    attendee: {
+      email: `${bookingId}@example.com`,
+      firstName: 'Jane',
+      lastName: 'Smith',
+      timezone: 'Europe/Amsterdam',
+    },
+    host: { id: 'usr_bench', email: 'host@example.com' },
+  };
+}
+
+/** The read model's version of a booking after its `n`-th event (Meeva: rescheduledAt). */
+export function meevaVersion(n: number): number | undefined {
+  return n > 0 ? BASE_TIME + n * 1000 : undefined;
+}
+
 /** A Meeva booking event; `n` orders the events of one booking (its version is the time). */
 export function meevaEnvelope(options: {
   eventId: string;
@@ -39,30 +66,13 @@ export function meevaEnvelope(options: {
   type: 'booking.created' | 'booking.rescheduled';
   n: number;
 }): string {
-  const createdAt = new Date(BASE_TIME + options.n * 1000).toISOString();
-  const startsAt = new Date(BASE_TIME + 5 * 86_400_000 + options.n * 60_000).toISOString();
-  const endsAt = new Date(Date.parse(startsAt) + 30 * 60_000).toISOString();
+  const booking = meevaBooking(options.bookingId, options.n);
+  if (options.type === 'booking.created') delete booking.rescheduledAt;
   return JSON.stringify({
     id: options.eventId,
     type: options.type,
-    createdAt,
-    data: {
-      booking: {
-        id: options.bookingId,
-        eventTypeId: 'evt_type_bench',
-        status: 'confirmed',
-        startsAt,
-        endsAt,
-        ...(options.type === 'booking.rescheduled' ? { rescheduledAt: createdAt } : {}),
-        attendee: {
-          email: `${options.bookingId}@example.com`,
-          firstName: 'Jane',
-          lastName: 'Smith',
-          timezone: 'Europe/Amsterdam',
-        },
-        host: { id: 'usr_bench', email: 'host@example.com' },
-      },
-    },
+    createdAt: new Date(BASE_TIME + options.n * 1000).toISOString(),
+    data: { booking },
   });
 }
 

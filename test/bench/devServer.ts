@@ -10,7 +10,7 @@ import {
   startDevServer,
   waitForPort,
 } from '../../src/temporal/devServer';
-import { findPid, freePort, stopChild } from './proc';
+import { findPid, freePort, stopGroup } from './proc';
 import { OUT_DIR } from './stack';
 
 export interface Temporal {
@@ -62,10 +62,17 @@ async function startVariant(
       ...searchAttributeArgs(),
       ...PRAGMAS[mode],
     ],
-    { stdio: ['ignore', log, log] },
+    // its own process group, stopped as a group: nothing it starts outlives the benchmark
+    { stdio: ['ignore', log, log], detached: true },
   );
-  await waitForPort(port, '127.0.0.1', 30_000);
-  return { address: `127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, 5000) };
+  const stop = () => stopGroup(child, 5000);
+  try {
+    await waitForPort(port, '127.0.0.1', 30_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address: `127.0.0.1:${port}`, pid: child.pid, stop };
 }
 
 export async function startTemporal(

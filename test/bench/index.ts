@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Benchmark, BenchContext } from './context';
+import { costBenchmark } from './cost';
 import { cpuBenchmark } from './cpu';
 import { e2eBenchmark } from './e2e';
 import { hotBenchmark } from './hot';
@@ -23,6 +24,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   hotBenchmark,
   scaleBenchmark,
   overloadBenchmark,
+  costBenchmark,
 ];
 
 const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')}]... [--quick] [--unbounded] [--devserver=default|journal|wal|memory]`;

@@ -131,6 +131,25 @@ export async function stopChild(
   await exited;
 }
 
+/** As stopChild, for a child spawned with `detached: true`: the signals go to its process group. */
+export async function stopGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const pid = child.pid;
+  if (pid === undefined || gone()) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, s);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal('SIGTERM');
+  if (await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])) return;
+  signal('SIGKILL');
+  await exited;
+}
+
 /** Polls `check` until it answers a value, or throws after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,

@@ -94,9 +94,20 @@ async function closedLoop(
     Array.from({ length: concurrency }, async () => {
       for (let n = next(); n !== undefined; n = next()) {
         const item = itemOf(n);
+        if (job.notifySent === true) reply({ type: 'sent', n });
         rec.sent += 1;
         const scheduledAt = nowEpoch();
-        const outcome = await sender.send(item);
+        let outcome = await sender.send(item);
+        for (
+          let attempt = 1;
+          !outcome.ok && attempt < (job.redeliver?.attempts ?? 1);
+          attempt += 1
+        ) {
+          rec.statuses[`redelivered ${outcome.status}`] =
+            (rec.statuses[`redelivered ${outcome.status}`] ?? 0) + 1;
+          await new Promise((r) => setTimeout(r, job.redeliver?.delayMs ?? 0));
+          outcome = await sender.send(item);
+        }
         rec.record(item, outcome, scheduledAt, nowEpoch() - scheduledAt);
       }
     }),
@@ -121,6 +132,7 @@ async function openLoop(job: LoadJob, sender: Sender, rec: Recorder, startedAt: 
           rec.count(item, 'backlog', scheduledAt);
           continue;
         }
+        if (job.notifySent === true) reply({ type: 'sent', n });
         rec.sent += 1;
         const p = sender.send(item).then((outcome) => {
           rec.record(item, outcome, scheduledAt, nowEpoch() - scheduledAt);

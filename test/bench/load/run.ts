@@ -6,7 +6,8 @@ import type { FromLoadChild, LoadJob, LoadResult, ToLoadChild } from './types';
 
 export interface LoadGenerator {
   pid: number;
-  run(job: LoadJob): Promise<LoadResult>;
+  /** `onSent` hears the index of each request as it is sent (with `job.notifySent`). */
+  run(job: LoadJob, onSent?: (n: number) => void): Promise<LoadResult>;
   close(): Promise<void>;
 }
 
@@ -31,7 +32,7 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     pid,
-    run(job) {
+    run(job, onSent) {
       const next = queue.then(
         () =>
           new Promise<LoadResult>((resolve, reject) => {
@@ -39,12 +40,19 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
               reject(
                 new Error(`the load generator exited with ${code ?? 'a signal'} during a job`),
               );
-            child.once('exit', onExit);
-            child.once('message', (m: FromLoadChild) => {
+            const onMessage = (m: FromLoadChild) => {
+              if (m.type === 'sent') {
+                onSent?.(m.n);
+                return;
+              }
+              if (m.type !== 'result' && m.type !== 'failed') return;
               child.off('exit', onExit);
+              child.off('message', onMessage);
               if (m.type === 'result') resolve(m.result);
-              else if (m.type === 'failed') reject(new Error(m.error));
-            });
+              else reject(new Error(m.error));
+            };
+            child.once('exit', onExit);
+            child.on('message', onMessage);
             const message: ToLoadChild = { type: 'run', job };
             child.send(message);
           }),

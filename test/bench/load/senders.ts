@@ -50,6 +50,24 @@ export function itemFactory(payloads: LoadPayloads): (n: number) => Item {
       return { bookingId: `list_${n}`, eventId: `list_${n}`, ...r };
     };
   }
+  if (payloads.kind === 'meevaPlan') {
+    return (n) => {
+      const d = payloads.deliveries[n];
+      if (d === undefined) throw new Error(`the plan has no delivery ${n}`);
+      const type = d.n === 0 ? 'booking.created' : 'booking.rescheduled';
+      const delivery = meevaDelivery(
+        meevaEnvelope({ eventId: d.eventId, bookingId: d.bookingId, type, n: d.n }),
+        payloads.secret,
+      );
+      return {
+        bookingId: d.bookingId,
+        eventId: d.eventId,
+        path: '/webhooks/meeva',
+        headers: delivery.headers,
+        body: delivery.body,
+      };
+    };
+  }
   return (n) => {
     const bookingId = `${payloads.prefix}${payloads.bookings === undefined ? n : n % payloads.bookings}`;
     const eventId = `${payloads.prefix}e${n}`;
@@ -152,8 +170,7 @@ export async function rawSender(
   payloads: LoadPayloads,
   timeoutMs: number,
 ): Promise<Sender> {
-  if (payloads.kind !== 'meeva')
-    throw new Error('raw signalWithStart needs generated Meeva events');
+  if (payloads.kind === 'list') throw new Error('raw signalWithStart needs generated Meeva events');
   const connection =
     target.native === true
       ? await NativeConnection.connect({ address: target.address })
@@ -189,7 +206,8 @@ export async function rawSender(
             { key: ProviderSA, value: key.provider },
             { key: SourceSA, value: key.source },
             { key: EntitySA, value: key.entity },
-            { key: StatusSA, value: 'pending' },
+            // as the dispatcher starts a booking: `unknown` until its workflow knows the status
+            { key: StatusSA, value: 'unknown' },
           ],
           staticSummary: `${key.entity} ${key.id} (${key.provider}/${key.source})`,
         }),

@@ -34,7 +34,16 @@ export type LoadPayloads =
       /** booking.created first, then booking.rescheduled of the same booking (hot booking). */
       sequence?: boolean;
     }
-  | { kind: 'list'; requests: PreparedRequest[] };
+  | { kind: 'list'; requests: PreparedRequest[] }
+  /** Signed Meeva deliveries in the order given (the cost benchmark's mix), signed when sent. */
+  | { kind: 'meevaPlan'; secret: string; deliveries: PlannedDelivery[] };
+
+/** One delivery of a planned mix: the `n`-th event of its booking (n orders its versions). */
+export interface PlannedDelivery {
+  bookingId: string;
+  eventId: string;
+  n: number;
+}
 
 export type LoadPace =
   /** `concurrency` loops, each sending the next request when the previous one is answered. */
@@ -55,6 +64,14 @@ export interface LoadJob {
   timeoutMs: number;
   /** Keep one record per request (end-to-end latency, sampling, the overload timeline). */
   record?: boolean;
+  /**
+   * Closed loops only: a refused request (not 2xx) is sent again, as a platform redelivers, up to
+   * `attempts` sends in all, `delayMs` apart; the refusals are counted in `statuses` as
+   * `redelivered <status>`; latency runs from the first send to the answer of the last.
+   */
+  redeliver?: { attempts: number; delayMs: number };
+  /** Tell the parent the index of each request just before it is sent (a fake API follows). */
+  notifySent?: boolean;
 }
 
 export interface LoadRecord {
@@ -89,4 +106,7 @@ export interface LoadResult {
 
 export type ToLoadChild = { type: 'run'; job: LoadJob } | { type: 'exit' };
 export type FromLoadChild =
-  { type: 'ready' } | { type: 'result'; result: LoadResult } | { type: 'failed'; error: string };
+  | { type: 'ready' }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'failed'; error: string }
+  | { type: 'sent'; n: number };

@@ -15,6 +15,10 @@ import {
   url,
 } from './configFields';
 import { defaultSourceFromEnv, sourcesFromFile, type SourceConfig } from './configSources';
+import {
+  resolveTemporalConnection,
+  type TemporalConnectionSettings,
+} from './temporal/connectionConfig';
 
 export { ConfigError } from './configFields';
 export { sourceSchema, type SourceConfig } from './configSources';
@@ -55,6 +59,9 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Worker Deployment Versioning (README "Versioned workers"): both set, or neither (off). */
+  HOOKLINE_DEPLOYMENT_NAME: optionalString,
+  HOOKLINE_BUILD_ID: optionalString,
   BOOKING_COALESCE: duration('1s'),
   BOOKING_REMINDER_BEFORE: duration('24h'),
   BOOKING_NO_SHOW_GRACE: duration('2h'),
@@ -107,6 +114,10 @@ export interface Config {
     cliPath: string | undefined;
     port: number;
     uiPort: number;
+    /** TLS, API key and headers: the TEMPORAL_* variables and profile file (connectionConfig.ts). */
+    connection: TemporalConnectionSettings;
+    /** The worker's deployment version; undefined: an unversioned worker. */
+    deployment: { deploymentName: string; buildId: string } | undefined;
   };
   databaseUrl: string | undefined;
   downstreamWebhookUrl: string | undefined;
@@ -138,6 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment: ${names.join(', ')}.`);
   }
   const e = parsed.data;
+  const connection = resolveTemporalConnection(env);
+  if ((e.HOOKLINE_DEPLOYMENT_NAME === undefined) !== (e.HOOKLINE_BUILD_ID === undefined)) {
+    throw new ConfigError(
+      e.HOOKLINE_BUILD_ID === undefined
+        ? 'HOOKLINE_DEPLOYMENT_NAME is set without HOOKLINE_BUILD_ID: set both (a versioned worker) or neither.'
+        : 'HOOKLINE_BUILD_ID is set without HOOKLINE_DEPLOYMENT_NAME: set both (a versioned worker) or neither.',
+    );
+  }
   const sources: SourceConfig[] = [];
   for (const provider of PROVIDER_IDS) {
     const source = defaultSourceFromEnv(env, provider);
@@ -164,12 +183,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.HOOKLINE_DATA_DIR),
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: connection.address,
+      // TEMPORAL_NAMESPACE, else the profile's namespace, else `default`
+      namespace: connection.namespace ?? e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      connection,
+      deployment:
+        e.HOOKLINE_DEPLOYMENT_NAME === undefined || e.HOOKLINE_BUILD_ID === undefined
+          ? undefined
+          : { deploymentName: e.HOOKLINE_DEPLOYMENT_NAME, buildId: e.HOOKLINE_BUILD_ID },
     },
     databaseUrl: e.DATABASE_URL,
     booking: {

@@ -5,7 +5,7 @@ import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
 import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
-import { cliContext, print } from './context';
+import { cliContext, explainFailure, print } from './context';
 import {
   DELIVERY_STATUSES,
   formatDelivery,
@@ -304,6 +304,6 @@ subscriptions
   });
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+  process.stderr.write(`${err instanceof ConfigError ? err.message : explainFailure(err)}\n`);
   process.exit(1);
 });

@@ -107,6 +107,7 @@ export async function startWorker(
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
+    deployment: config.temporal.deployment,
     overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
   });
   const { workerMetricsPort } = config.observability;

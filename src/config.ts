@@ -59,6 +59,22 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** The SDK's own connection variables, resolved by temporal/connectionConfig.ts with the
+   * profile file (README "Connecting to Temporal"); named here so the schema lists them all. */
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false', '1', '0'], { message: 'true or false' }).optional(),
+  ),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalString,
+  TEMPORAL_CONFIG_FILE: optionalString,
+  TEMPORAL_PROFILE: optionalString,
   /** Worker Deployment Versioning (README "Versioned workers"): both set, or neither (off). */
   HOOKLINE_DEPLOYMENT_NAME: optionalString,
   HOOKLINE_BUILD_ID: optionalString,

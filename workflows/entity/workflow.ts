@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   setHandler,
+  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CanonicalEvent, EntityEvent } from '../../src/events/canonical';
@@ -22,6 +23,9 @@ export interface EntityWorkflowInput {
   seen?: string[];
 }
 
+// AUTO_UPGRADE, like bookings: a customer, account or contact workflow never closes (it continues
+// as new), so a pinned one would hold its version's workers forever. Changes go behind patched().
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, entityWorkflow);
 export async function entityWorkflow(input: EntityWorkflowInput): Promise<EntityState> {
   const { workflowId } = workflowInfo();
   const { writeEntity } = runActivities({ withEffects: false }).converge;

@@ -184,7 +184,7 @@ describe('Temporal connection settings', () => {
       `TEMPORAL_PROFILE=prod names no profile in ${cloud}: add [profile.prod] there or unset TEMPORAL_PROFILE.`,
     );
     expect(fails({ TEMPORAL_ADDRESS: 'a:1', TEMPORAL_TLS: 'yes' })).toBe(
-      'TEMPORAL_TLS must be true or false (got yes).',
+      'Invalid environment: TEMPORAL_TLS (true or false).',
     );
     expect(
       fails({

@@ -17,6 +17,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import { workflowTimeMs } from '../clock';
 import { setBookingHandlers } from './handlers';
 import { legacyBookingWorkflow } from './legacy/workflow';
@@ -36,7 +37,7 @@ const MAX_HISTORY_EVENTS = 8000;
 // booking closed. Each workflow task runs on the current version instead, so a change to this
 // code must replay the histories before it: patched() (LEAN_BOOKING_PATCH) and the replay tests
 // (test/integration/replay.test.ts) stay the rule.
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, bookingWorkflow);
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), bookingWorkflow);
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingState> {
   if (!patched(LEAN_BOOKING_PATCH)) return legacyBookingWorkflow(input);
   const settings: BookingSettings = { ...DEFAULT_BOOKING_SETTINGS, ...input.settings };

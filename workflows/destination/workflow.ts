@@ -9,6 +9,7 @@ import {
   setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { Activities } from '../../activities';
 
 export interface DestinationWorkflowInput {
@@ -32,7 +33,7 @@ const { deliverOutbox } = proxyActivities<Activities>({
 // continue-as-new every 200); pinned, it would keep the old version's workers busy forever. Its
 // next workflow task after a deploy runs on the new version; an outbox run in flight finishes on
 // the old worker (or is retried after the heartbeat timeout when that worker stops).
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, destinationWorkflow);
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), destinationWorkflow);
 export async function destinationWorkflow(input: DestinationWorkflowInput): Promise<void> {
   let delivered = input.delivered ?? 0;
   for (let run = 0; run < RUNS_PER_HISTORY && !workflowInfo().continueAsNewSuggested; run++) {

@@ -8,6 +8,7 @@ import {
   setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { Activities } from '../../activities';
 import type { ProviderId } from '../../src/events/canonical';
 
@@ -61,7 +62,7 @@ const { listChangedBookings } = proxyActivities<Activities>({
 // code it began with: a change here needs no patched(), and the old version drains within one
 // run. What it carries through continue-as-new (ReconcileWorkflowInput.progress) is read by
 // whichever version runs next, so that shape only ever gains optional fields.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, reconcileWorkflow);
+setWorkflowOptions(whenVersioned('PINNED'), reconcileWorkflow);
 export async function reconcileWorkflow(input: ReconcileWorkflowInput): Promise<ReconcileResult> {
   const { provider, source } = input;
   const runKey = input.runKey ?? workflowInfo().firstExecutionRunId;

@@ -8,8 +8,8 @@ describe('versioning behaviour per workflow type', () => {
     const declared = Object.fromEntries(
       Object.entries(workflows).map(([name, fn]) => [
         name,
-        (fn as { workflowDefinitionOptions?: { versioningBehavior?: string } })
-          .workflowDefinitionOptions?.versioningBehavior,
+        (fn as { workflowDefinitionOptions?: { behavior?: string } }).workflowDefinitionOptions
+          ?.behavior,
       ]),
     );
     expect(declared).toEqual({

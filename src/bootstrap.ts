@@ -1,7 +1,6 @@
 // The pieces the entrypoints compose: Temporal (given or a local dev server), the store, the
 // worker and the receiver. Each returns a handle with a stop() for graceful shutdown.
 import type { Server } from 'node:http';
-import { NativeConnection } from '@temporalio/worker';
 import ms from 'ms';
 import {
   activityMetricsInterceptor,
@@ -18,11 +17,8 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createMetrics, serveMetrics } from './metrics';
 import { findTemporalCli, startDevServer } from './temporal/devServer';
-import {
-  bookingSettingsFor,
-  createTemporalClient,
-  createTemporalDispatcher,
-} from './temporal/dispatcher';
+import { checkClient, checkTls, connectNative, createClient } from './temporal/connection';
+import { bookingSettingsFor, createTemporalDispatcher } from './temporal/dispatcher';
 import { ensureDestinationWorkflows } from './temporal/destinations';
 import { countPausedBookings } from './temporal/pausedBookings';
 import { ensureReconcileSchedules } from './temporal/schedules';
@@ -44,7 +40,8 @@ export interface TemporalEndpoint extends Running {
   uiUrl: string | undefined;
 }
 
-/** TEMPORAL_ADDRESS when set; else a dev server from the installed CLI; else the SDK download. */
+/** A configured address (TEMPORAL_ADDRESS or a profile) when set; else a dev server from the
+ * installed CLI; else the SDK download. */
 export async function ensureTemporal(config: Config, logger: Logger): Promise<TemporalEndpoint> {
   if (config.temporal.address !== undefined) {
     return { address: config.temporal.address, uiUrl: undefined, stop: () => Promise.resolve() };
@@ -99,7 +96,7 @@ export async function startWorker(
   });
   logger.info({ store: db.kind }, 'read model ready');
   const metrics = createWorkerMetrics({ defaultMetrics: true });
-  const connection = await NativeConnection.connect({ address });
+  const connection = await connectNative(config.temporal, address);
   const { tracing } = observability;
   const { destinations } = config;
   const worker = await createWorker({
@@ -118,12 +115,13 @@ export async function startWorker(
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
+    deployment: config.temporal.deployment,
     overrides: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
     logger,
   });
   const { workerMetricsPort } = config.observability;
   // Only asked when scraped: a lazy connection that stays idle without a metrics endpoint.
-  const visibility = createTemporalClient({ address, namespace: config.temporal.namespace });
+  const visibility = createClient(config.temporal, { address });
   registerPausedBookingsGauge(metrics.registry, {
     count: () => countPausedBookings(visibility),
     onError: (err) =>
@@ -179,7 +177,7 @@ async function startReconcileSchedules(config: Config, address: string, logger: 
     logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
     return;
   }
-  const client = createTemporalClient({ address, namespace: config.temporal.namespace });
+  const client = createClient(config.temporal, { address });
   try {
     const schedules = await ensureReconcileSchedules(client, {
       sources: config.sources,
@@ -194,6 +192,48 @@ async function startReconcileSchedules(config: Config, address: string, logger: 
   }
 }
 
+/**
+ * The receiver connects once at start: a certificate, CA (checked first, by a handshake of its
+ * own) or API key Temporal refuses fails the start with the setting to change; a server that is
+ * down or slow to answer (3 s) is only logged, and the receiver answers 503 until it is back.
+ */
+async function checkTemporal(
+  client: ReturnType<typeof createClient>,
+  config: Config,
+  address: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await checkTls(config.temporal.connection, address);
+  } catch (err) {
+    await client.connection.close();
+    throw err;
+  }
+  const check = checkClient(client, config.temporal.connection, address);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), 3000);
+  });
+  try {
+    const outcome = await Promise.race([check, late]);
+    if (outcome === 'late') {
+      check.then(
+        (later) => {
+          if (!later.reachable) logger.warn({ err: later.error }, 'Temporal is not reachable yet');
+        },
+        (err: unknown) => logger.error({ err }, (err as Error).message),
+      );
+    } else if (!outcome.reachable) {
+      logger.warn({ err: outcome.error }, 'Temporal is not reachable yet; hand-offs answer 503');
+    }
+  } catch (err) {
+    await client.connection.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startReceiver(
   config: Config,
   address: string,
@@ -201,11 +241,11 @@ export async function startReceiver(
   observability: Observability = {},
 ): Promise<Running & { url: string; metricsUrl: string | undefined; server: Server }> {
   const { tracing } = observability;
-  const client = createTemporalClient({
+  const client = createClient(config.temporal, {
     address,
-    namespace: config.temporal.namespace,
     plugins: tracing === undefined ? [] : [tracing.plugin],
   });
+  await checkTemporal(client, config, address, logger);
   const metrics = createMetrics({ defaultMetrics: true });
   const dispatcher = createTemporalDispatcher({
     client,

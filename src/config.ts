@@ -17,6 +17,10 @@ import {
 import { resolveDestinations } from './configDestinations';
 import { defaultSourceFromEnv, readConfigFile, type SourceConfig } from './configSources';
 import type { ServerTimeouts } from './http/server';
+import {
+  resolveTemporalConnection,
+  type TemporalConnectionSettings,
+} from './temporal/connectionConfig';
 import type { DestinationSettings } from '../activities/outbox';
 
 export { ConfigError } from './configFields';
@@ -67,6 +71,25 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** The SDK's own connection variables, resolved by temporal/connectionConfig.ts with the
+   * profile file (README "Connecting to Temporal"); named here so the schema lists them all. */
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false', '1', '0'], { message: 'true or false' }).optional(),
+  ),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalString,
+  TEMPORAL_CONFIG_FILE: optionalString,
+  TEMPORAL_PROFILE: optionalString,
+  /** Worker Deployment Versioning (README "Versioned workers"): both set, or neither (off). */
+  HOOKLINE_DEPLOYMENT_NAME: optionalString,
+  HOOKLINE_BUILD_ID: optionalString,
   BOOKING_COALESCE: duration('1s'),
   BOOKING_REMINDER_BEFORE: duration('24h'),
   BOOKING_NO_SHOW_GRACE: duration('2h'),
@@ -126,6 +149,10 @@ export interface Config {
     cliPath: string | undefined;
     port: number;
     uiPort: number;
+    /** TLS, API key and headers: the TEMPORAL_* variables and profile file (connectionConfig.ts). */
+    connection: TemporalConnectionSettings;
+    /** The worker's deployment version; undefined: an unversioned worker. */
+    deployment: { deploymentName: string; buildId: string } | undefined;
   };
   databaseUrl: string | undefined;
   /** Postgres connect (and pool wait) deadline. */
@@ -170,6 +197,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid environment: HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request.`,
     );
   }
+  const connection = resolveTemporalConnection(env);
+  if ((e.HOOKLINE_DEPLOYMENT_NAME === undefined) !== (e.HOOKLINE_BUILD_ID === undefined)) {
+    throw new ConfigError(
+      e.HOOKLINE_BUILD_ID === undefined
+        ? 'HOOKLINE_DEPLOYMENT_NAME is set without HOOKLINE_BUILD_ID: set both (a versioned worker) or neither.'
+        : 'HOOKLINE_BUILD_ID is set without HOOKLINE_DEPLOYMENT_NAME: set both (a versioned worker) or neither.',
+    );
+  }
   const sources: SourceConfig[] = [];
   let fileDestinations: DestinationSettings[] = [];
   for (const provider of PROVIDER_IDS) {
@@ -204,12 +239,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.HOOKLINE_DATA_DIR),
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: connection.address,
+      // TEMPORAL_NAMESPACE, else the profile's namespace, else `default`
+      namespace: connection.namespace ?? e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      connection,
+      deployment:
+        e.HOOKLINE_DEPLOYMENT_NAME === undefined || e.HOOKLINE_BUILD_ID === undefined
+          ? undefined
+          : { deploymentName: e.HOOKLINE_DEPLOYMENT_NAME, buildId: e.HOOKLINE_BUILD_ID },
     },
     databaseUrl: e.DATABASE_URL,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,

@@ -8,7 +8,9 @@ import { createOtlpTracing } from './tracing';
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (config.temporal.address === undefined)
-    throw new ConfigError('TEMPORAL_ADDRESS is required to run the receiver alone.');
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required to run the receiver alone.',
+    );
   const logger = createLogger({ level: config.logLevel });
   for (const s of openSources(config))
     logger.warn(`${s.provider}/${s.name} accepts unauthenticated requests (auth: none)`);

@@ -9,7 +9,9 @@ import { createOtlpTracing } from './tracing';
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (config.temporal.address === undefined)
-    throw new ConfigError('TEMPORAL_ADDRESS is required to run the worker alone.');
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required to run the worker alone.',
+    );
   const logger = createLogger({ level: config.logLevel });
   const { temporalMetricsAddress, otlpEndpoint } = config.observability;
   installTemporalRuntime(temporalMetricsAddress); // before the worker's NativeConnection

@@ -15,7 +15,7 @@ import {
 import { bulkOperate, summarize } from './bulk';
 import { coverageReport } from '../../activities/coverage';
 import { formatCoverage } from './sources';
-import { cliContext, print } from './context';
+import { cliContext, explainFailure, print } from './context';
 import {
   DELIVERY_STATUSES,
   formatAttempt,
@@ -489,6 +489,6 @@ subscriptions
   });
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+  process.stderr.write(`${err instanceof ConfigError ? err.message : explainFailure(err)}\n`);
   process.exit(1);
 });

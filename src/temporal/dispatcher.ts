@@ -1,11 +1,9 @@
 // The hand-off: one signalWithStart per event, each bounded by a deadline. signalWithStart is
 // atomic and returns once the server has durably recorded the signal; it needs no worker.
 import {
-  Client,
-  Connection,
   WorkflowExecutionAlreadyStartedError,
+  type Client,
   type ClientPlugin,
-  type ConnectionOptions,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { PROVIDER_IDS, type CanonicalEvent, type ProviderId } from '../events/canonical';
@@ -24,6 +22,8 @@ import {
   WORKFLOW_TYPES,
 } from '../../workflows/shared';
 import type { QuarantineItem } from '../../workflows/quarantine/types';
+import { createClient } from './connection';
+import { plainConnection } from './connectionConfig';
 import type { Dispatcher } from './dispatcherTypes';
 
 export interface TemporalDispatcherOptions {
@@ -171,14 +171,15 @@ export function createTemporalDispatcher(options: TemporalDispatcherOptions): Di
   };
 }
 
-/** Lazy: the receiver starts (and answers 503) even while Temporal is down. */
+/** A client for a plaintext address (tests, tools); Hookline itself uses ./connection.ts. */
 export function createTemporalClient(options: {
   address: string;
   namespace: string;
-  connection?: Partial<ConnectionOptions>;
   /** The OpenTelemetry plugin when tracing is on: signalWithStart joins the request's trace. */
   plugins?: ClientPlugin[];
 }): Client {
-  const connection = Connection.lazy({ address: options.address, ...options.connection });
-  return new Client({ connection, namespace: options.namespace, plugins: options.plugins ?? [] });
+  return createClient(
+    { namespace: options.namespace, connection: plainConnection(options.address) },
+    { plugins: options.plugins ?? [] },
+  );
 }

@@ -99,6 +99,8 @@ export async function createWorker(options: {
   plugins?: WorkerPlugin[];
   /** Around every activity: the worker's metrics (activities/metrics.ts). */
   activityInterceptors?: ActivityInterceptorsFactory[];
+  /** HOOKLINE_DEPLOYMENT_NAME + HOOKLINE_BUILD_ID: a versioned worker; undefined: unversioned. */
+  deployment?: { deploymentName: string; buildId: string } | undefined;
   overrides?: Partial<WorkerOptions>;
   /** Where the bundling at start logs (webpack's output at debug). */
   logger: Logger;
@@ -119,6 +121,21 @@ export async function createWorker(options: {
     // GracefulShutdownPeriodExpiredError; the unfinished workflow task times out and is retried
     // by another worker, and activities are idempotent. Under Kubernetes' default 30 s.
     shutdownForceTime: '25 seconds',
+    ...(options.deployment === undefined
+      ? {}
+      : { workerDeploymentOptions: deploymentOptions(options.deployment) }),
     ...options.overrides,
   });
+}
+
+/**
+ * Worker Deployment Versioning (README "Versioned workers"). Every workflow type declares its own
+ * behaviour with setWorkflowOptions (workflows/<type>/workflow.ts); the default only covers a type
+ * that forgot, and AUTO_UPGRADE is the one that cannot strand a workflow on a drained version.
+ */
+export function deploymentOptions(version: {
+  deploymentName: string;
+  buildId: string;
+}): NonNullable<WorkerOptions['workerDeploymentOptions']> {
+  return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' };
 }

@@ -199,7 +199,9 @@ describe('hookline CLI', () => {
         },
       );
       expect(code).toBe(1);
-      expect(stderr).toContain(`TEMPORAL_ADDRESS is required to run the ${command} alone.`);
+      expect(stderr).toContain(
+        `TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required to run the ${command} alone.`,
+      );
     }
   });
 

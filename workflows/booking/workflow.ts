@@ -13,9 +13,11 @@ import {
   condition,
   continueAsNew,
   patched,
+  setWorkflowOptions,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import { workflowTimeMs } from '../clock';
 import { setBookingHandlers } from './handlers';
 import { legacyBookingWorkflow } from './legacy/workflow';
@@ -30,6 +32,12 @@ export const LEAN_BOOKING_PATCH = 'lean-booking';
 /** Continue-as-new well before the 10,240-event warning, whatever the suggestion says. */
 const MAX_HISTORY_EVENTS = 8000;
 
+// Versioned workers (README "Versioned workers"): AUTO_UPGRADE. A booking lives for weeks, far
+// longer than any release: pinned, every version would have to keep workers until its last
+// booking closed. Each workflow task runs on the current version instead, so a change to this
+// code must replay the histories before it: patched() (LEAN_BOOKING_PATCH) and the replay tests
+// (test/integration/replay.test.ts) stay the rule.
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), bookingWorkflow);
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingState> {
   if (!patched(LEAN_BOOKING_PATCH)) return legacyBookingWorkflow(input);
   const settings: BookingSettings = { ...DEFAULT_BOOKING_SETTINGS, ...input.settings };

@@ -3,7 +3,13 @@
 // deliverer exists per destination at any time, on whichever worker picked it up. Each run
 // delivers for about a minute and returns, which keeps this history short whatever the volume:
 // its cost is per minute, not per notice.
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  proxyActivities,
+  setWorkflowOptions,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { Activities } from '../../activities';
 
 export interface DestinationWorkflowInput {
@@ -23,6 +29,11 @@ const { deliverOutbox } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// AUTO_UPGRADE: one deliverer per destination runs for as long as Hookline does (a run a minute,
+// continue-as-new every 200); pinned, it would keep the old version's workers busy forever. Its
+// next workflow task after a deploy runs on the new version; an outbox run in flight finishes on
+// the old worker (or is retried after the heartbeat timeout when that worker stops).
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), destinationWorkflow);
 export async function destinationWorkflow(input: DestinationWorkflowInput): Promise<void> {
   let delivered = input.delivered ?? 0;
   for (let run = 0; run < RUNS_PER_HISTORY && !workflowInfo().continueAsNewSuggested; run++) {

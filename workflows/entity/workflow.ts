@@ -4,8 +4,10 @@ import {
   condition,
   continueAsNew,
   setHandler,
+  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { CanonicalEvent, EntityEvent } from '../../src/events/canonical';
 import { runActivities } from '../steps';
 import { BoundedSet, MAX_SEEN_EVENT_IDS } from '../boundedSet';
@@ -22,6 +24,9 @@ export interface EntityWorkflowInput {
   seen?: string[];
 }
 
+// AUTO_UPGRADE, like bookings: a customer, account or contact workflow never closes (it continues
+// as new), so a pinned one would hold its version's workers forever. Changes go behind patched().
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), entityWorkflow);
 export async function entityWorkflow(input: EntityWorkflowInput): Promise<EntityState> {
   const { workflowId } = workflowInfo();
   const { writeEntity } = runActivities({ withEffects: false }).converge;

@@ -1,6 +1,7 @@
 // A delivery we could verify but not understand, kept raw until an operator replays it through
 // a fixed adapter or discards it. It never times out on its own: nothing acknowledged is dropped.
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler, setWorkflowOptions } from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { QuarantineItem, QuarantineView } from './types';
 import {
   quarantineDeliverySignal,
@@ -11,6 +12,9 @@ import {
   upsertStatus,
 } from '../shared';
 
+// AUTO_UPGRADE: a quarantined delivery waits for an operator, for days or weeks; its few lines
+// change rarely and behind patched() ('quarantine-status-on-resolve' is one).
+setWorkflowOptions(whenVersioned('AUTO_UPGRADE'), quarantineWorkflow);
 export async function quarantineWorkflow(item: QuarantineItem): Promise<QuarantineView> {
   let view: QuarantineView = {
     provider: item.provider,

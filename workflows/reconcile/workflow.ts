@@ -1,7 +1,14 @@
 // One reconcile of one source: read its cursor, list the bookings its platform says changed since
 // then, send each a `reconcile` event, and only then move the cursor. A run that fails before the
 // end leaves the cursor where it was, so the next one covers the same window again.
-import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  log,
+  proxyActivities,
+  setWorkflowOptions,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { whenVersioned } from '../versioning';
 import type { Activities } from '../../activities';
 import type { ProviderId } from '../../src/events/canonical';
 
@@ -51,6 +58,11 @@ const { listChangedBookings } = proxyActivities<Activities>({
   },
 });
 
+// PINNED: a reconcile lasts minutes and is started afresh by its schedule, so it may finish on the
+// code it began with: a change here needs no patched(), and the old version drains within one
+// run. What it carries through continue-as-new (ReconcileWorkflowInput.progress) is read by
+// whichever version runs next, so that shape only ever gains optional fields.
+setWorkflowOptions(whenVersioned('PINNED'), reconcileWorkflow);
 export async function reconcileWorkflow(input: ReconcileWorkflowInput): Promise<ReconcileResult> {
   const { provider, source } = input;
   const runKey = input.runKey ?? workflowInfo().firstExecutionRunId;

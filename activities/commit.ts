@@ -9,6 +9,10 @@
 // depend on how events were batched (workflows/booking/outputs.ts), so a workflow task that was
 // lost after its commit and retried with a larger batch queues the same notices again, not new
 // ones.
+import { log } from '@temporalio/activity';
+import type { RuleMatch, TransitionFacts } from '../rules-kit/contract';
+import { matchRules, type LoadedRule } from '../rules-kit/registry';
+import type { RuleInput } from '../rules-kit/schema';
 import type { SyncCustomerInput } from './effects';
 import type { Db } from './db';
 import { wants } from './destinationFilter';
@@ -27,6 +31,8 @@ export interface CommitBookingInput {
   write?: { idempotencyKey: string; row: BookingRow };
   customer?: SyncCustomerInput;
   notices: Notice[];
+  /** The batch's new transitions, for the rules to match (with HOOKLINE_RULES). */
+  rules?: { transitions: TransitionFacts[]; origin: RuleInput['origin'] };
 }
 
 export interface CommitBookingResult {
@@ -34,6 +40,19 @@ export interface CommitBookingResult {
   customerSynced: boolean;
   /** Notices new to the outbox (or to the ledger, without destinations). */
   queued: number;
+  /**
+   * The rules the batch's transitions start, decided here (the worker has the rules) and recorded
+   * in the commit's marker: a replay starts the same ones whatever is configured by then. Absent
+   * when none matches, so a booking without rules records what it always did.
+   */
+  rules?: RuleMatch[];
+}
+
+/** A rule's filter that throws counts as no match; the worker's log says which and why. */
+function filterFailed(rule: string, err: unknown): void {
+  log.warn(`rule ${rule}: its filter threw, so the transition does not start it`, {
+    error: err instanceof Error ? err.message : String(err),
+  });
 }
 
 export function createCommitActivities(deps: {
@@ -41,8 +60,22 @@ export function createCommitActivities(deps: {
   /** Where notices go, each with what it wants; a notice none wants is recorded as done. */
   destinations: readonly DestinationSettings[];
   nudge?: OutboxNudge | undefined;
+  /** HOOKLINE_RULES, loaded and checked at worker start. */
+  rules?: readonly LoadedRule[] | undefined;
+  onRuleFilterError?: (rule: string, err: unknown) => void;
 }) {
   const { db, destinations } = deps;
+  const rules = deps.rules ?? [];
+  function matchingRules(input: CommitBookingInput): RuleMatch[] {
+    const row = input.write?.row;
+    if (rules.length === 0 || input.rules === undefined || row === undefined) return [];
+    const booking = { ...row, status: row.status } as RuleInput['booking'];
+    const { transitions, origin } = input.rules;
+    return transitions.flatMap((t) =>
+      matchRules(rules, t, booking, origin, deps.onRuleFilterError ?? filterFailed),
+    );
+  }
+
   return {
     async commitBooking(input: CommitBookingInput): Promise<CommitBookingResult> {
       const result = await db.transaction(async (tx) => {
@@ -93,7 +126,8 @@ export function createCommitActivities(deps: {
         return { written, customerSynced, queued };
       });
       if (result.queued > 0 && destinations.length > 0) deps.nudge?.notify();
-      return result;
+      const matched = matchingRules(input);
+      return matched.length === 0 ? result : { ...result, rules: matched };
     },
   };
 }

@@ -15,6 +15,8 @@ import {
   type ApiSettings,
   type BookingApiSpec,
 } from './providerApi';
+import type { LoadedRule } from '../rules-kit/registry';
+import { createRuleActivities } from './rules';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createStoreActivities } from './store';
 
@@ -36,6 +38,8 @@ export interface ActivityDeps {
   bookingSettings?: ReconcileActivityDeps['bookingSettings'];
   /** The worker's registry: drift and staleness are observed in fetchBooking. */
   metrics?: WorkerMetrics | undefined;
+  /** HOOKLINE_RULES, loaded at worker start (rules-kit/registry.ts). */
+  rules?: readonly LoadedRule[] | undefined;
 }
 
 export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
@@ -57,7 +61,9 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db,
       destinations,
       nudge,
+      rules: deps.rules,
     }),
+    ...createRuleActivities({ db: deps.db, destinations: destinations.map((d) => d.name), nudge }),
     ...createOutboxActivities({
       db: deps.db,
       destinations: new Map(destinations.map((d) => [d.name, d])),

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   Worker,
@@ -41,15 +40,16 @@ export function workflowSource(
 /**
  * What the worker bundles: Hookline's workflows (workflows/index.ts), and with HOOKLINE_RULES a
  * generated entry that re-exports them and the rules module, so the rules' workflow functions run
- * on Hookline's worker beside the booking's. The entry is written once per module path (a
- * temporary file; webpack follows the absolute imports).
+ * on Hookline's worker beside the booking's.
  */
 export function workflowsEntry(rulesModule?: string): string {
   const core = require.resolve('../../workflows');
   if (rulesModule === undefined) return core;
   const rules = require.resolve(path.resolve(rulesModule));
   const hash = createHash('sha256').update(`${core}\0${rules}`).digest('hex').slice(0, 12);
-  const dir = path.join(os.tmpdir(), `hookline-workflows-${hash}`);
+  // Under the checkout (gitignored .hookline/), not /tmp: webpack resolves the SDK's own modules
+  // from the entry's folder upwards, so the entry must sit above node_modules.
+  const dir = path.resolve(__dirname, '..', '..', '.hookline', `workflows-${hash}`);
   mkdirSync(dir, { recursive: true });
   const entry = path.join(dir, 'index.ts');
   const strip = (file: string) => file.replace(/\.[cm]?[jt]s$/, '');

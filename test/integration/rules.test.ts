@@ -4,13 +4,17 @@
 // a rule written with the Python SDK on its own task queue is started by Hookline and delivers
 // through Hookline's outbox.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ruleWorkflowId } from '../../rules-kit/contract';
 import { bookingWorkflowId, explainQuery } from '../../workflows/shared';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
 import { source } from '../helpers/stack';
+import { rulesWorkflowBundle, workflowBundle } from '../helpers/temporal';
 import { stack, useStack } from '../helpers/useStack';
 
 useStack(
@@ -23,6 +27,7 @@ useStack(
   () => stack.api.routes.set('/downstream', { ok: true }),
 );
 
+const RULES = path.resolve(__dirname, '../fixtures/rules');
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const event = (
   id: string,
@@ -101,9 +106,9 @@ describe('rules started by committed transitions', () => {
     );
     expect(signals).toHaveLength(1);
     // explain says which rules each transition started.
-    const explained = await stack.env.client.workflow
-      .getHandle(wf('bkg_rules'))
-      .query(explainQuery);
+    const explained = await eventually(() =>
+      stack.env.client.workflow.getHandle(wf('bkg_rules')).query(explainQuery),
+    );
     const ruleNotes = explained.timeline.filter((t) => t.kind === 'rule').map((t) => t.text);
     expect(ruleNotes.sort()).toEqual([
       `rule echo (#1) started: ${echo1}`,
@@ -114,6 +119,21 @@ describe('rules started by committed transitions', () => {
     await eventually(async () =>
       expect(await ruleRuns('bkg_rules')).toEqual([echo1, echo2, life].sort()),
     );
+  });
+
+  it('the history with rules replays with the rules present and absent', async () => {
+    const handle = stack.env.client.workflow.getHandle(wf('bkg_rules'));
+    const history = await handle.fetchHistory();
+    // Recorded for the replay suite (test/histories) with RECORD_HISTORIES=1.
+    if (process.env['RECORD_HISTORIES'] === '1')
+      writeFileSync(
+        path.resolve(__dirname, '../histories/booking-rules.v7.json'),
+        historyToJSON(history),
+      );
+    for (const bundle of [await rulesWorkflowBundle(RULES), await workflowBundle()])
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: bundle }, history, 'any-id'),
+      ).resolves.toBeUndefined();
   });
 
   it('a booking that matches no rule gains no history event for rules', async () => {

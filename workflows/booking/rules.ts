@@ -24,6 +24,7 @@ import {
   type RuleMatch,
 } from '../../rules-kit/contract';
 import type { RuleInput } from '../../rules-kit/schema';
+import { bookingWorkflowId } from '../shared';
 import { toRow } from './outputs';
 import type { TimelineKind } from './timeline';
 import type { BookingState } from './types';
@@ -32,7 +33,6 @@ import type { BookingState } from './types';
 export const RULES_PATCH = 'rules';
 
 export function createRuleStarter(deps: {
-  workflowId: string;
   note: (kind: TimelineKind, text: string) => void;
   /** Per-booking rules this booking already started (carried over continue-as-new). */
   started: () => readonly string[];
@@ -78,12 +78,15 @@ export function createRuleStarter(deps: {
       if (!patched(RULES_PATCH)) return;
       const { taskQueue } = workflowInfo();
       const booking = toRow(state) as RuleInput['booking'];
-      const origin = { bookingWorkflowId: deps.workflowId, taskQueue };
+      // From the booking's key, which the history's input carries (equal to workflowInfo's id).
+      const { provider, source, bookingId } = state.key;
+      const workflowId = bookingWorkflowId(provider, source, bookingId);
+      const origin = { bookingWorkflowId: workflowId, taskQueue };
       for (const m of matches) {
         const t = state.transitions.find((x) => x.seq === m.seq);
         if (t === undefined) continue; // older than the 50 kept: cannot happen within a batch
         const input = ruleInput(m.rule, { ...t, seq: m.seq }, booking, origin);
-        const id = ruleWorkflowId(m.rule, deps.workflowId, m.mode, m.seq);
+        const id = ruleWorkflowId(m.rule, workflowId, m.mode, m.seq);
         inFlight += 1;
         const next = (chains.get(id) ?? Promise.resolve())
           .then(() => send(m, input, id))

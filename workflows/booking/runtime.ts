@@ -77,7 +77,6 @@ export function createBooking(
     refetch: () => steps.fetchAuthoritative(),
   });
   const rules = createRuleStarter({
-    workflowId,
     note,
     started: () => run.marks.rulesStarted ?? [],
     markStarted(rule) {

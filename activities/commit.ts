@@ -14,6 +14,7 @@ import type { RuleMatch, TransitionFacts } from '../rules-kit/contract';
 import { matchRules, type LoadedRule } from '../rules-kit/registry';
 import type { RuleInput } from '../rules-kit/schema';
 import type { SyncCustomerInput } from './effects';
+import type { WorkerMetrics } from './metrics';
 import type { Db } from './db';
 import { wants } from './destinationFilter';
 import type { DestinationSettings, OutboxNudge } from './outbox';
@@ -63,6 +64,7 @@ export function createCommitActivities(deps: {
   /** HOOKLINE_RULES, loaded and checked at worker start. */
   rules?: readonly LoadedRule[] | undefined;
   onRuleFilterError?: (rule: string, err: unknown) => void;
+  metrics?: WorkerMetrics | undefined;
 }) {
   const { db, destinations } = deps;
   const rules = deps.rules ?? [];
@@ -127,6 +129,7 @@ export function createCommitActivities(deps: {
       });
       if (result.queued > 0 && destinations.length > 0) deps.nudge?.notify();
       const matched = matchingRules(input);
+      for (const m of matched) deps.metrics?.rulesMatched.inc({ rule: m.rule });
       return matched.length === 0 ? result : { ...result, rules: matched };
     },
   };

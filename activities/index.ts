@@ -62,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
       destinations,
       nudge,
       rules: deps.rules,
+      metrics: deps.metrics,
     }),
     ...createRuleActivities({ db: deps.db, destinations: destinations.map((d) => d.name), nudge }),
     ...createOutboxActivities({

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { createWorkerMetrics } from '../../activities';
 import { ruleWorkflowId } from '../../rules-kit/contract';
 import { bookingWorkflowId, explainQuery } from '../../workflows/shared';
 import { bookingEvent } from '../helpers/events';
@@ -17,8 +18,10 @@ import { source } from '../helpers/stack';
 import { rulesWorkflowBundle, workflowBundle } from '../helpers/temporal';
 import { stack, useStack } from '../helpers/useStack';
 
+const metrics = createWorkerMetrics();
 useStack(
   {
+    metrics,
     sources: () => [source('meeva', { name: 'payload' })],
     downstreamUrl: (api) => `${api.url}/downstream`,
     bookingSettings: { coalesceMs: 0 },
@@ -119,6 +122,11 @@ describe('rules started by committed transitions', () => {
     await eventually(async () =>
       expect(await ruleRuns('bkg_rules')).toEqual([echo1, echo2, life].sort()),
     );
+    const matched = await metrics.rulesMatched.get();
+    expect(Object.fromEntries(matched.values.map((v) => [v.labels.rule, v.value]))).toMatchObject({
+      echo: 2,
+      life: 2,
+    });
   });
 
   it('the history with rules replays with the rules present and absent', async () => {

@@ -144,6 +144,28 @@ describe('rules started by committed transitions', () => {
       ).resolves.toBeUndefined();
   });
 
+  it('a rule that fails fails alone, with its reason; the booking goes on', async () => {
+    const data = { quiet: true, broken: true };
+    await stack.dispatcher.dispatch([event('bkg_broken', 'created', 1, data)]);
+    await stack.dispatcher.dispatch([event('bkg_broken', 'checked_in', 2, data)]);
+    const id = ruleWorkflowId('broken', wf('bkg_broken'), 'per-transition', 2);
+    await eventually(async () =>
+      expect(resultOf(id)).rejects.toMatchObject({
+        cause: { message: 'no luck for bkg_broken', type: 'RuleGaveUp' },
+      }),
+    );
+    await stack.dispatcher.dispatch([event('bkg_broken', 'cancelled', 3, data)]);
+    await eventually(async () => {
+      const explained = await stack.env.client.workflow
+        .getHandle(wf('bkg_broken'))
+        .query(explainQuery);
+      expect(explained.state.status).toBe('cancelled');
+    });
+    const history = await historyEvents(wf('bkg_broken'));
+    expect(history.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
+    expect(history.some((e) => e.childWorkflowExecutionFailedEventAttributes)).toBe(true);
+  });
+
   it('a booking that matches no rule gains no history event for rules', async () => {
     await stack.dispatcher.dispatch([event('bkg_quiet', 'created', 1, { quiet: true })]);
     await stack.dispatcher.dispatch([event('bkg_quiet', 'cancelled', 2, { quiet: true })]);

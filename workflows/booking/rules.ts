@@ -61,8 +61,11 @@ export function createRuleStarter(deps: {
       deps.note('rule', `${label} started: ${id}`);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        if (m.mode === 'per-booking') deps.markStarted(m.rule);
         deps.note('rule', `${label}: ${id} was already started`);
+        if (m.mode === 'per-booking' && !deps.started().includes(m.rule)) {
+          deps.markStarted(m.rule); // started by an earlier run: it gets the transition as a signal
+          await send(m, input, id);
+        }
         return;
       }
       // A rule never fails the booking: say what happened and go on.

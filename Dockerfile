@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
+COPY rules-kit ./rules-kit
 COPY scripts ./scripts
 RUN npm run build
 

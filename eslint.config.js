@@ -84,6 +84,46 @@ module.exports = tseslint.config(
     ]),
   },
   {
+    // Team code: a rule imports the toolkit and Temporal's workflow API, nothing else of Hookline.
+    files: ['rules/**/*.ts'],
+    rules: restrict([
+      {
+        group: [
+          '**/workflows',
+          '**/workflows/**',
+          '**/activities',
+          '**/activities/**',
+          '**/src/**',
+        ],
+        message: "rules import only the toolkit (rules-kit), not Hookline's core",
+      },
+      {
+        group: ['**/rules-kit/*', '!**/rules-kit/index'],
+        message: 'import the toolkit from rules-kit itself (its index)',
+      },
+      {
+        group: ['node:*', 'pg', 'express'],
+        message: 'a rule is workflow code: no Node built-ins or I/O; effects go through hookline()',
+      },
+    ]),
+  },
+  {
+    // The toolkit stands alone: team code imports it without pulling in Hookline's core.
+    files: ['rules-kit/**/*.ts'],
+    rules: restrict([
+      {
+        group: [
+          '**/workflows',
+          '**/workflows/**',
+          '**/activities',
+          '**/activities/**',
+          '**/src/**',
+        ],
+        message: "the rule toolkit does not import Hookline's core",
+      },
+    ]),
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

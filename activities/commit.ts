@@ -9,7 +9,12 @@
 // depend on how events were batched (workflows/booking/outputs.ts), so a workflow task that was
 // lost after its commit and retried with a larger batch queues the same notices again, not new
 // ones.
+import { log } from '@temporalio/activity';
+import type { RuleMatch, TransitionFacts } from '../rules-kit/contract';
+import { matchRules, type LoadedRule } from '../rules-kit/registry';
+import type { RuleInput } from '../rules-kit/schema';
 import type { SyncCustomerInput } from './effects';
+import type { WorkerMetrics } from './metrics';
 import type { Db } from './db';
 import type { CoverageNote, CoverageRecorder } from './coverage';
 import { wants } from './destinationFilter';
@@ -30,6 +35,8 @@ export interface CommitBookingInput {
   notices: Notice[];
   /** The batch changed the booking: counted for the source's coverage once committed. */
   coverage?: CoverageNote;
+  /** The batch's new transitions, for the rules to match (with HOOKLINE_RULES). */
+  rules?: { transitions: TransitionFacts[]; origin: RuleInput['origin'] };
 }
 
 export interface CommitBookingResult {
@@ -37,6 +44,19 @@ export interface CommitBookingResult {
   customerSynced: boolean;
   /** Notices new to the outbox (or to the ledger, without destinations). */
   queued: number;
+  /**
+   * The rules the batch's transitions start, decided here (the worker has the rules) and recorded
+   * in the commit's marker: a replay starts the same ones whatever is configured by then. Absent
+   * when none matches, so a booking without rules records what it always did.
+   */
+  rules?: RuleMatch[];
+}
+
+/** A rule's filter that throws counts as no match; the worker's log says which and why. */
+function filterFailed(rule: string, err: unknown): void {
+  log.warn(`rule ${rule}: its filter threw, so the transition does not start it`, {
+    error: err instanceof Error ? err.message : String(err),
+  });
 }
 
 export function createCommitActivities(deps: {
@@ -45,8 +65,23 @@ export function createCommitActivities(deps: {
   destinations: readonly DestinationSettings[];
   nudge?: OutboxNudge | undefined;
   coverage?: CoverageRecorder | undefined;
+  /** HOOKLINE_RULES, loaded and checked at worker start. */
+  rules?: readonly LoadedRule[] | undefined;
+  onRuleFilterError?: (rule: string, err: unknown) => void;
+  metrics?: WorkerMetrics | undefined;
 }) {
   const { db, destinations } = deps;
+  const rules = deps.rules ?? [];
+  function matchingRules(input: CommitBookingInput): RuleMatch[] {
+    const row = input.write?.row;
+    if (rules.length === 0 || input.rules === undefined || row === undefined) return [];
+    const booking = { ...row, status: row.status } as RuleInput['booking'];
+    const { transitions, origin } = input.rules;
+    return transitions.flatMap((t) =>
+      matchRules(rules, t, booking, origin, deps.onRuleFilterError ?? filterFailed),
+    );
+  }
+
   return {
     async commitBooking(input: CommitBookingInput): Promise<CommitBookingResult> {
       const result = await db.transaction(async (tx) => {
@@ -100,7 +135,9 @@ export function createCommitActivities(deps: {
       // A repeated commit (a retried workflow task) writes nothing new: not a change again.
       if (input.coverage !== undefined && result.written)
         deps.coverage?.record(input.workflowId, input.coverage);
-      return result;
+      const matched = matchingRules(input);
+      for (const m of matched) deps.metrics?.rulesMatched.inc({ rule: m.rule });
+      return matched.length === 0 ? result : { ...result, rules: matched };
     },
   };
 }

@@ -17,6 +17,8 @@ import {
   type ApiSettings,
   type BookingApiSpec,
 } from './providerApi';
+import type { LoadedRule } from '../rules-kit/registry';
+import { createRuleActivities } from './rules';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createStoreActivities } from './store';
 
@@ -38,6 +40,8 @@ export interface ActivityDeps {
   bookingSettings?: ReconcileActivityDeps['bookingSettings'];
   /** The worker's registry: drift and staleness are observed in fetchBooking. */
   metrics?: WorkerMetrics | undefined;
+  /** HOOKLINE_RULES, loaded at worker start (rules-kit/registry.ts). */
+  rules?: readonly LoadedRule[] | undefined;
 }
 
 export function apiRegistry(sources: readonly SourceConfig[]): Map<string, ApiSettings> {
@@ -62,8 +66,11 @@ export function createActivities(deps: ActivityDeps) {
         destinations,
         nudge,
         coverage: new CoverageRecorder(deps.db, deps.metrics),
+        rules: deps.rules,
+        metrics: deps.metrics,
       }),
     ),
+    ...createRuleActivities({ db: deps.db, destinations: destinations.map((d) => d.name), nudge }),
     ...createOutboxActivities({
       db: deps.db,
       destinations: new Map(destinations.map((d) => [d.name, d])),

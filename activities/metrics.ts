@@ -70,6 +70,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       labelNames: ['provider', 'source'] as const,
       registers: [registry],
     }),
+    rulesMatched: new Counter({
+      name: 'hookline_rules_matched_total',
+      help: 'Committed transitions that matched a rule (HOOKLINE_RULES), by rule: each starts or signals its workflow; how it ended is temporal_workflow_completed/failed by workflow_type',
+      labelNames: ['rule'] as const,
+      registers: [registry],
+    }),
     staleness: new Histogram({
       name: 'hookline_booking_staleness_seconds',
       help: "Time since a booking's previous authoritative confirmation, observed at each fetch",

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { tracedBundlePath } from '../src/temporal/worker';
+import { tracedBundlePath, workflowsEntry } from '../src/temporal/worker';
 
 export const BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
@@ -13,7 +13,9 @@ const OTEL_WORKFLOW_INTERCEPTORS =
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export async function bundleWorkflows(outFile: string = BUNDLE_PATH): Promise<string[]> {
-  const workflowsPath = require.resolve('../workflows');
+  // With HOOKLINE_RULES set at build time, the rules' workflows are bundled in too.
+  const rules = process.env['HOOKLINE_RULES'];
+  const workflowsPath = workflowsEntry(rules === undefined || rules === '' ? undefined : rules);
   mkdirSync(path.dirname(outFile), { recursive: true });
   const plain = await bundleWorkflowCode({ workflowsPath });
   writeFileSync(outFile, plain.code);

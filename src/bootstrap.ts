@@ -25,6 +25,7 @@ import { ensureReconcileSchedules } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
 import type { Tracing } from './tracing';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
+import { loadRules } from '../rules-kit/registry';
 
 export interface Running {
   stop(): Promise<void>;
@@ -88,6 +89,13 @@ export async function startWorker(
   logger: Logger,
   observability: Observability = {},
 ): Promise<Running> {
+  // Checked before anything starts: a mistake in a rule stops the worker with its sentence.
+  const rules = config.rulesModule === undefined ? undefined : loadRules(config.rulesModule);
+  if (rules !== undefined)
+    logger.info(
+      { rules: rules.rules.map((r) => r.name), module: rules.modulePath },
+      'rules loaded',
+    );
   const db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -111,8 +119,10 @@ export async function startWorker(
       destinations,
       bookingSettings: bookingSettingsFor(config.booking),
       metrics,
+      rules: rules?.rules,
     }),
     bundlePath: process.env['HOOKLINE_WORKFLOW_BUNDLE'],
+    rulesModule: rules?.modulePath,
     plugins: tracing === undefined ? [] : [tracing.plugin],
     activityInterceptors: [activityMetricsInterceptor(metrics)],
     deployment: config.temporal.deployment,

@@ -65,6 +65,8 @@ const envSchema = z.object({
   ),
   HOOKLINE_DATA_DIR: text('.hookline'),
   HOOKLINE_CONFIG: optionalString,
+  // Rules (rules-kit/): the module the worker loads the team's rules from.
+  HOOKLINE_RULES: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: text('default'),
   TEMPORAL_TASK_QUEUE: text('hookline'),
@@ -165,6 +167,8 @@ export interface Config {
   /** Reconcile schedule period (`15m`); undefined: no schedules. */
   reconcileInterval: string | undefined;
   sources: readonly SourceConfig[];
+  /** HOOKLINE_RULES: the team's rules module (a folder with an index, or a file); unset: none. */
+  rulesModule: string | undefined;
   observability: {
     /** The worker's own metrics port; 0: no endpoint. */
     workerMetricsPort: number;
@@ -255,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    rulesModule: e.HOOKLINE_RULES === undefined ? undefined : path.resolve(e.HOOKLINE_RULES),
     booking: {
       coalesceMs: e.BOOKING_COALESCE,
       reminderBeforeMs: e.BOOKING_REMINDER_BEFORE,

@@ -18,7 +18,13 @@ import type { Tracing } from '../../src/tracing';
 import type { BookingSettings } from '../../workflows/booking/settings';
 import { createTestDb, type TestDb } from './db';
 import { startFakeApi, type FakeApi } from './fakeApi';
-import { createLocalEnv, tracedWorkflowBundle, workflowBundle } from './temporal';
+import { loadRules } from '../../rules-kit/registry';
+import {
+  createLocalEnv,
+  rulesWorkflowBundle,
+  tracedWorkflowBundle,
+  workflowBundle,
+} from './temporal';
 
 const TEN_YEARS = 10 * 365 * 24 * 60 * 60 * 1000;
 
@@ -48,6 +54,8 @@ export interface StackOptions {
   metrics?: WorkerMetrics;
   /** Tracing on the worker (plugin and a bundle with its workflow interceptors) and the dispatcher. */
   tracing?: Tracing;
+  /** A rules module (like HOOKLINE_RULES): loaded, matched in commits, bundled into the worker. */
+  rules?: string;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -56,8 +64,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     createLocalEnv(options.extraServerArgs),
     createTestDb(),
     startFakeApi(),
-    tracing === undefined ? workflowBundle() : tracedWorkflowBundle(tracing.plugin),
+    tracing !== undefined
+      ? tracedWorkflowBundle(tracing.plugin)
+      : options.rules !== undefined
+        ? rulesWorkflowBundle(options.rules)
+        : workflowBundle(),
   ]);
+  const rules = options.rules === undefined ? undefined : loadRules(options.rules).rules;
   const taskQueue = options.taskQueue ?? 'hookline-test';
   const sources = options.sources(api);
   const bookingSettings = bookingSettingsFor({
@@ -80,6 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       destinations,
       bookingSettings,
       metrics: options.metrics,
+      rules,
     }),
     ...(options.metrics === undefined
       ? {}

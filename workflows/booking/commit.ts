@@ -5,11 +5,13 @@
 // notices of the batch's transitions go to Postgres in one transaction (activities/commit.ts),
 // and the notices leave through the outbox, delivered by the destination's own workflow. A batch
 // thus costs its workflow task and two markers, however many notices it decides.
+import { workflowInfo } from '@temporalio/workflow';
 import { workflowTimeMs } from '../clock';
 import type { Notice } from '../../activities/commit';
 import type { CoverageNote } from '../../activities/coverage';
 import { customerSync, reminderNotice, statusNotice, toRow } from './outputs';
 import { applyNoShow, applySnapshot, isLagging, isTerminal, type BookingKey } from './reducer';
+import type { createRuleStarter } from './rules';
 import type { createStepGate } from './steps';
 import { bookingActivities } from './steps';
 import type { TimelineKind } from './timeline';
@@ -31,6 +33,7 @@ export interface StepDeps {
   note: (kind: TimelineKind, text: string) => void;
   publish: () => void;
   guarded: ReturnType<typeof createStepGate>['guarded'];
+  rules: ReturnType<typeof createRuleStarter>;
 }
 
 /**
@@ -103,6 +106,14 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       ...(syncing ? { customer: sync } : {}),
       ...(coverage === undefined ? {} : { coverage }),
       notices,
+      ...(fresh.length === 0
+        ? {}
+        : {
+            rules: {
+              transitions: fresh.map((t) => ({ ...t, seq: t.seq ?? 0 })),
+              origin: { bookingWorkflowId: workflowId, taskQueue: workflowInfo().taskQueue },
+            },
+          }),
     });
     const skipped = result === undefined ? ' (skipped by operator)' : '';
     note(
@@ -123,6 +134,7 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       run.marks = { ...run.marks, customerSynced: sync.idempotencyKey };
       note('effect', `customer ${sync.customerId} merged into the read model${skipped}`);
     }
+    deps.rules.start(result?.rules, state);
     deps.publish();
   }
 

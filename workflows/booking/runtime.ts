@@ -20,6 +20,7 @@ import {
   type BookingView,
 } from './reducer';
 import type { BookingSettings } from './settings';
+import { createRuleStarter } from './rules';
 import { createStepGate, type OperatorKind } from './steps';
 import { appendTimeline, type TimelineKind } from './timeline';
 import { dueTimers } from './timers';
@@ -100,6 +101,14 @@ export function createBooking(
     },
     refetch: () => steps.fetchAuthoritative(),
   });
+  const rules = createRuleStarter({
+    note,
+    started: () => run.marks.rulesStarted ?? [],
+    markStarted(rule) {
+      const started = run.marks.rulesStarted ?? [];
+      if (!started.includes(rule)) run.marks = { ...run.marks, rulesStarted: [...started, rule] };
+    },
+  });
   const steps = createBookingSteps(run, {
     key,
     laggingRefetchMs: settings.laggingRefetchMs,
@@ -108,6 +117,7 @@ export function createBooking(
     note,
     publish,
     guarded: (step, fn) => gate.guarded(step, fn),
+    rules,
   });
 
   const view = (): BookingView => {
@@ -163,6 +173,8 @@ export function createBooking(
     pending: () => inbox.length,
     due: () => dueTimers(run.state, run.marks, settings),
     paused: () => gate.paused(),
+    /** No rule start or signal on its way (the run may continue-as-new or close). */
+    rulesIdle: () => rules.idle(),
     view,
     publish,
 

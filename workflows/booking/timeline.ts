@@ -11,7 +11,8 @@ export type TimelineKind =
   | 'paused'
   | 'retry'
   | 'operator'
-  | 'continued';
+  | 'continued'
+  | 'rule';
 
 export interface TimelineEntry {
   /** Workflow time (ISO). */

@@ -95,6 +95,8 @@ export interface BookingMarks extends TimerMarks {
   uncommitted?: number;
   /** The seq of the newest transition whose notice was queued (since `lean-booking`). */
   committedSeq?: number;
+  /** Per-booking rules started for this booking (since `rules`): later transitions signal them. */
+  rulesStarted?: string[];
 }
 
 export interface Carried {

@@ -59,7 +59,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const woke = await deadlines.wait(earliest(due), ready);
 
     if (mustContinueAsNew()) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && booking.rulesIdle());
       return await continueAsNew<typeof bookingWorkflow>({
         key: input.key,
         settings,
@@ -69,7 +69,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     if (!woke) {
       const closing = await booking.fireTimers(due);
       if (closing && booking.pending() === 0) {
-        await condition(allHandlersFinished);
+        await condition(() => allHandlersFinished() && booking.rulesIdle());
         // An event may have arrived while handlers finished: then the booking stays open.
         if (booking.pending() === 0) return booking.close();
       }

@@ -19,7 +19,9 @@ export type WorkflowVerdict =
   | { kind: 'retrying'; retrying: StillRetrying }
   | { kind: 'paused'; reason: string }
   | { kind: 'settled' }
-  | { kind: 'absent' };
+  | { kind: 'absent' }
+  /** Temporal did not answer (not reachable from here, or no worker to answer the query). */
+  | { kind: 'unanswered'; error: string };
 
 /** Asks the booking's workflow; `subject` is `<platform>/<booking id>`. */
 export type AskWorkflow = (subject: string) => Promise<WorkflowVerdict>;
@@ -37,7 +39,9 @@ export function askBookingWorkflows(client: Client, source: string): AskWorkflow
       return { kind: 'settled' };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'absent' };
-      throw err;
+      // Verify compares the read model first; a workflow that cannot be asked leaves the booking
+      // among the differences rather than failing the comparison.
+      return { kind: 'unanswered', error: (err as Error).message };
     }
   };
 }

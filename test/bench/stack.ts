@@ -87,7 +87,14 @@ export async function startWorker(options: {
 }): Promise<ChildHandle> {
   const logFile = path.join(OUT_DIR, `worker-${options.name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hookline.js'), 'worker'], {
+  // BENCH_WORKER_PROFILE_DIR: the worker writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_WORKER_PROFILE_DIR;
+  const profile =
+    profileDir === undefined || profileDir === ''
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const script = path.join(ROOT, 'bin', 'hookline.js');
+  const child = spawn(process.execPath, [...profile, script, 'worker'], {
     cwd: ROOT,
     stdio: ['ignore', fd, fd],
     env: {

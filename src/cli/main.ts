@@ -502,16 +502,20 @@ subscriptions
 subscriptions
   .command('sync')
   .argument('<platform>', 'meetergo')
-  .requiredOption(
+  .option(
     '--public-url <url>',
-    'the URL the platform reaches this receiver on',
-    process.env['HOOKLINE_PUBLIC_URL'],
+    'the URL the platform reaches the receivers on (HOOKLINE_PUBLIC_URL)',
   )
   .option('--dry-run', 'print the plan, change nothing')
-  .action(async (platform: string, options: { publicUrl: string; dryRun?: boolean }) => {
+  .action(async (platform: string, options: { publicUrl?: string; dryRun?: boolean }) => {
     onlyMeetergo(platform);
     const { config } = cliContext();
-    const lines = await syncSubscriptions(config, options.publicUrl, options.dryRun === true);
+    const publicUrl = options.publicUrl ?? config.publicUrl;
+    if (publicUrl === undefined)
+      throw new Error(
+        'say where meetergo reaches the receivers: --public-url https://<host>, or set HOOKLINE_PUBLIC_URL',
+      );
+    const lines = await syncSubscriptions(config, publicUrl, options.dryRun === true);
     if (lines.length === 0) print('already in sync');
     for (const line of lines) print(line);
   });

@@ -183,13 +183,14 @@ export async function startWorker(
  * check with HOOKLINE_PUBLIC_URL known. A failure is logged, not thrown: webhooks keep flowing
  * while an operator looks. */
 async function startSchedules(config: Config, address: string, logger: Logger) {
-  const client = createClient(config.temporal, { address });
-  const taskQueue = config.temporal.taskQueue;
   const { sources, reconcileInterval, publicUrl } = config;
+  const taskQueue = config.temporal.taskQueue;
+  const checkInterval = meetergoCheckInterval(config, logger);
+  if (reconcileInterval === undefined) logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
+  if (reconcileInterval === undefined && checkInterval === undefined) return;
+  const client = createClient(config.temporal, { address });
   try {
-    if (reconcileInterval === undefined)
-      logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
-    else {
+    if (reconcileInterval !== undefined) {
       const schedules = await ensureReconcileSchedules(client, {
         sources,
         taskQueue,
@@ -201,29 +202,37 @@ async function startSchedules(config: Config, address: string, logger: Logger) {
     logger.error({ err }, 'could not create or update the reconcile schedules');
   }
   try {
-    const interval = config.meetergoSubscriptionCheckInterval;
-    if (interval === undefined)
-      logger.info('meetergo subscription check off (MEETERGO_SUBSCRIPTION_CHECK_INTERVAL=off)');
-    else if (!sources.some((s) => s.provider === 'meetergo'))
-      logger.debug('meetergo subscription check: no meetergo source');
-    else if (publicUrl === undefined)
-      logger.info(
-        'meetergo subscription check off: set HOOKLINE_PUBLIC_URL (where meetergo reaches the receivers) on the workers to turn it on',
-      );
-    else {
+    if (checkInterval !== undefined && publicUrl !== undefined) {
       const schedule = await ensureSubscriptionCheckSchedule(client, {
         sources,
         taskQueue,
-        interval,
+        interval: checkInterval,
         publicUrl,
       });
-      logger.info({ interval, schedule }, 'meetergo subscription check scheduled');
+      logger.info({ interval: checkInterval, schedule }, 'meetergo subscription check scheduled');
     }
   } catch (err) {
     logger.error({ err }, 'could not create or update the meetergo subscription check schedule');
   } finally {
     await client.connection.close();
   }
+}
+
+/** The check's period when it can run here (a meetergo source, the public URL known), else why not. */
+function meetergoCheckInterval(config: Config, logger: Logger): string | undefined {
+  const interval = config.meetergoSubscriptionCheckInterval;
+  if (!config.sources.some((s) => s.provider === 'meetergo')) return undefined;
+  if (interval === undefined) {
+    logger.info('meetergo subscription check off (MEETERGO_SUBSCRIPTION_CHECK_INTERVAL=off)');
+    return undefined;
+  }
+  if (config.publicUrl === undefined) {
+    logger.info(
+      'meetergo subscription check off: set HOOKLINE_PUBLIC_URL (where meetergo reaches the receivers) on the workers to turn it on',
+    );
+    return undefined;
+  }
+  return interval;
 }
 
 /**

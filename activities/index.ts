@@ -21,6 +21,7 @@ import type { LoadedRule } from '../rules-kit/registry';
 import { createRuleActivities } from './rules';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createStoreActivities } from './store';
+import { createSubscriptionActivities } from './subscriptions';
 
 export const BOOKING_APIS: Partial<Record<ProviderId, BookingApiSpec>> = {
   meeva: meevaApi,
@@ -79,6 +80,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createReconcileActivities({ ...deps, ...timeout, apis }),
     ...withStepFailures(createEffectActivities({ db: deps.db, downstreamUrl: deps.downstreamUrl })),
+    ...createSubscriptionActivities({ sources: deps.sources, metrics: deps.metrics, ...timeout }),
     ...createProviderActivities({
       apis,
       specs: BOOKING_APIS,

@@ -70,6 +70,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
       labelNames: ['provider', 'source'] as const,
       registers: [registry],
     }),
+    subscriptionRepairs: new Counter({
+      name: 'hookline_subscription_repairs_total',
+      help: 'Webhook subscriptions the scheduled check found missing or wrong on the platform and re-created or corrected (meetergo); events sent while it was missing were lost',
+      labelNames: ['provider', 'source'] as const,
+      registers: [registry],
+    }),
     rulesMatched: new Counter({
       name: 'hookline_rules_matched_total',
       help: 'Committed transitions that matched a rule (HOOKLINE_RULES), by rule: each starts or signals its workflow; how it ended is temporal_workflow_completed/failed by workflow_type',

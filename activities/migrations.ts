@@ -120,6 +120,12 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
       )
     `,
   },
+  {
+    // Why an operator retried a notice (`hookline deliveries retry --reason`), one line per retry:
+    // last_error is overwritten by the next attempt, this is not.
+    id: '006_outbox_operator_note',
+    sql: `ALTER TABLE outbox ADD COLUMN operator_note text`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -21,7 +21,7 @@ import { checkClient, checkTls, connectNative, createClient } from './temporal/c
 import { bookingSettingsFor, createTemporalDispatcher } from './temporal/dispatcher';
 import { ensureDestinationWorkflows } from './temporal/destinations';
 import { countPausedBookings } from './temporal/pausedBookings';
-import { ensureReconcileSchedules } from './temporal/schedules';
+import { ensureReconcileSchedules, ensureSubscriptionCheckSchedule } from './temporal/schedules';
 import { createWorker } from './temporal/worker';
 import type { Tracing } from './tracing';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
@@ -158,7 +158,7 @@ export async function startWorker(
       logger.warn('worker stopped before its work drained; unfinished tasks go to the next worker');
     else logger.error({ err }, 'worker stopped with an error');
   });
-  await startReconcileSchedules(config, address, logger);
+  await startSchedules(config, address, logger);
   try {
     const names = destinations.map((d) => d.name);
     await ensureDestinationWorkflows(visibility, { taskQueue: config.temporal.taskQueue, names });
@@ -179,27 +179,60 @@ export async function startWorker(
   };
 }
 
-/** RECONCILE_INTERVAL set: one schedule per source with a list API. A failure is logged, not
- * thrown: webhooks keep flowing while an operator looks. */
-async function startReconcileSchedules(config: Config, address: string, logger: Logger) {
-  const interval = config.reconcileInterval;
-  if (interval === undefined) {
-    logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
-    return;
-  }
+/** RECONCILE_INTERVAL set: one schedule per source with a list API; the meetergo subscription
+ * check with HOOKLINE_PUBLIC_URL known. A failure is logged, not thrown: webhooks keep flowing
+ * while an operator looks. */
+async function startSchedules(config: Config, address: string, logger: Logger) {
+  const { sources, reconcileInterval, publicUrl } = config;
+  const taskQueue = config.temporal.taskQueue;
+  const checkInterval = meetergoCheckInterval(config, logger);
+  if (reconcileInterval === undefined) logger.info('reconciliation off (RECONCILE_INTERVAL unset)');
+  if (reconcileInterval === undefined && checkInterval === undefined) return;
   const client = createClient(config.temporal, { address });
   try {
-    const schedules = await ensureReconcileSchedules(client, {
-      sources: config.sources,
-      taskQueue: config.temporal.taskQueue,
-      interval,
-    });
-    logger.info({ interval, schedules }, 'reconcile schedules ensured');
+    if (reconcileInterval !== undefined) {
+      const schedules = await ensureReconcileSchedules(client, {
+        sources,
+        taskQueue,
+        interval: reconcileInterval,
+      });
+      logger.info({ interval: reconcileInterval, schedules }, 'reconcile schedules ensured');
+    }
   } catch (err) {
     logger.error({ err }, 'could not create or update the reconcile schedules');
+  }
+  try {
+    if (checkInterval !== undefined && publicUrl !== undefined) {
+      const schedule = await ensureSubscriptionCheckSchedule(client, {
+        sources,
+        taskQueue,
+        interval: checkInterval,
+        publicUrl,
+      });
+      logger.info({ interval: checkInterval, schedule }, 'meetergo subscription check scheduled');
+    }
+  } catch (err) {
+    logger.error({ err }, 'could not create or update the meetergo subscription check schedule');
   } finally {
     await client.connection.close();
   }
+}
+
+/** The check's period when it can run here (a meetergo source, the public URL known), else why not. */
+function meetergoCheckInterval(config: Config, logger: Logger): string | undefined {
+  const interval = config.meetergoSubscriptionCheckInterval;
+  if (!config.sources.some((s) => s.provider === 'meetergo')) return undefined;
+  if (interval === undefined) {
+    logger.info('meetergo subscription check off (MEETERGO_SUBSCRIPTION_CHECK_INTERVAL=off)');
+    return undefined;
+  }
+  if (config.publicUrl === undefined) {
+    logger.info(
+      'meetergo subscription check off: set HOOKLINE_PUBLIC_URL (where meetergo reaches the receivers) on the workers to turn it on',
+    );
+    return undefined;
+  }
+  return interval;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   duration,
   emptyToUndefined,
   optionalString,
+  period,
   port,
   positiveInt,
   text,
@@ -106,13 +107,13 @@ const envSchema = z.object({
   DOWNSTREAM_WEBHOOK_URL: url,
   DOWNSTREAM_WEBHOOK_SECRET: optionalString,
   /** How often each source with a list API is reconciled (15m, 1h); unset or off: never. */
-  RECONCILE_INTERVAL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^(off|[1-9]\d*(s|m|h|d))$/, 'a period like 15m or 1h, or off')
-      .optional(),
-  ),
+  RECONCILE_INTERVAL: z.preprocess(emptyToUndefined, period.optional()),
+  /** Where the platforms reach the receivers (https://hooks.example.com): the base of the webhook
+   * URLs Hookline registers with meetergo (`subscriptions sync`, the scheduled check). */
+  HOOKLINE_PUBLIC_URL: url,
+  /** How often the worker checks that meetergo still has each source's subscription and re-creates
+   * it when not; off: never. Needs HOOKLINE_PUBLIC_URL. */
+  MEETERGO_SUBSCRIPTION_CHECK_INTERVAL: z.preprocess(emptyToUndefined, period.default('1h')),
   /** The worker's own /metrics (effect retries, pauses, drift, staleness); 0: off. */
   WORKER_METRICS_PORT: port(9465),
   /** host:port where the Temporal SDK's Prometheus exporter listens; unset: off. */
@@ -166,6 +167,10 @@ export interface Config {
   destinations: readonly DestinationSettings[];
   /** Reconcile schedule period (`15m`); undefined: no schedules. */
   reconcileInterval: string | undefined;
+  /** HOOKLINE_PUBLIC_URL: where the platforms reach the receivers; undefined: not known. */
+  publicUrl: string | undefined;
+  /** Period of the meetergo subscription check (`1h`); undefined: off. */
+  meetergoSubscriptionCheckInterval: string | undefined;
   sources: readonly SourceConfig[];
   /** HOOKLINE_RULES: the team's rules module (a folder with an index, or a file); unset: none. */
   rulesModule: string | undefined;
@@ -275,6 +280,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     ),
     reconcileInterval: e.RECONCILE_INTERVAL === 'off' ? undefined : e.RECONCILE_INTERVAL,
+    publicUrl: e.HOOKLINE_PUBLIC_URL,
+    meetergoSubscriptionCheckInterval:
+      e.MEETERGO_SUBSCRIPTION_CHECK_INTERVAL === 'off'
+        ? undefined
+        : e.MEETERGO_SUBSCRIPTION_CHECK_INTERVAL,
     observability: {
       workerMetricsPort: e.WORKER_METRICS_PORT,
       receiverMetricsPort: e.RECEIVER_METRICS_PORT,

@@ -34,6 +34,10 @@ export const duration = (fallback: string) =>
         return parsed;
       }),
   );
+/** A schedule's period, `15m`, `1h`, `1d`, or `off`. */
+export const period = z
+  .string()
+  .regex(/^(off|[1-9]\d*(s|m|h|d))$/, 'a period like 15m or 1h, or off');
 export const text = (fallback: string) =>
   z.preprocess(emptyToUndefined, z.string().default(fallback));
 export const url = z.preprocess(emptyToUndefined, z.url().optional());

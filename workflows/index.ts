@@ -5,3 +5,4 @@ export { entityWorkflow } from './entity/workflow';
 export { quarantineWorkflow } from './quarantine/workflow';
 export { reconcileWorkflow } from './reconcile/workflow';
 export { destinationWorkflow } from './destination/workflow';
+export { subscriptionCheckWorkflow } from './subscriptions/workflow';

@@ -4,26 +4,21 @@ import { ConfigError } from '../config';
 import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
-import type { Client } from '@temporalio/client';
-import { SingleBar, Presets } from 'cli-progress';
-import {
-  explainBooking,
-  formatExplanation,
-  operateAndSettle,
-  type OperatorCommand,
-} from './bookings';
-import { bulkOperate, summarize } from './bulk';
+import ms from 'ms';
+import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
+import { bulkCommand, bulkOperate, parseRate } from './bulk';
 import { coverageReport } from '../../activities/coverage';
 import { formatCoverage } from './sources';
 import { cliContext, explainFailure, print } from './context';
 import {
+  bulkRetryDeliveries,
   DELIVERY_STATUSES,
   formatAttempt,
   formatDelivery,
   listDeliveries,
   outboxDb,
-  settleDeliveries,
   showDelivery,
+  skipDeliveries,
 } from './deliveries';
 import {
   destinationStatus,
@@ -31,7 +26,7 @@ import {
   pauseDestination,
   resumeDestination,
 } from './destinations';
-import { listQuarantine, replayQuarantined } from './quarantine';
+import { bulkReplayQuarantine, listQuarantine, STILL_UNREADABLE } from './quarantine';
 import { replayBooking } from './replay';
 import { simulateCommand, type SimulateOptions } from '../simulator/command';
 import { QUIET_MS } from '../simulator/verify';
@@ -112,34 +107,46 @@ quarantine
   .command('replay')
   .description('re-run quarantined deliveries through the current adapters')
   .argument('[id]', 'workflow id (quarantine/<provider>/<source>/<sha256>)')
-  .option('--all', 'replay every quarantined delivery')
-  .action(async (id: string | undefined, options: { all?: boolean }) => {
-    const { config, client } = cliContext();
-    const ids =
-      options.all === true
-        ? (await listQuarantine(client)).map(
-            (v) => `quarantine/${v.provider}/${v.source}/${v.sha256}`,
-          )
-        : [];
-    if (id !== undefined) ids.push(id);
-    if (ids.length === 0) throw new Error('give a quarantine workflow id, or --all');
-    let failed = 0;
-    for (const [i, workflowId] of ids.entries()) {
-      const result = await replayQuarantined(client, workflowId, {
-        taskQueue: config.temporal.taskQueue,
-      });
-      if (result.outcome === 'replayed')
-        print(`[${i + 1}/${ids.length}] ${workflowId}: replayed as ${result.events} event(s)`);
-      else {
-        failed += 1;
-        print(
-          `[${i + 1}/${ids.length}] ${workflowId}: still not understood: ${result.reason.slice(0, 200)}`,
-        );
+  .option('--all', 'every quarantined delivery (and those replayed before, reported as such)')
+  .option(
+    '--query <visibility>',
+    "the quarantined deliveries it matches, e.g. \"HooklineProvider = 'meeva' AND HooklineSource = 'amsterdam'\"",
+  )
+  .option('--dry-run', 'parse each with the current adapters and say what a replay would do')
+  .option('--rate <n>', 'deliveries replayed per second at most', '5')
+  .action(
+    async (
+      id: string | undefined,
+      options: { all?: boolean; query?: string; dryRun?: boolean; rate: string },
+    ) => {
+      const given = [id !== undefined, options.all === true, options.query !== undefined];
+      if (given.filter(Boolean).length !== 1)
+        throw new Error('give one quarantine workflow id, or --all, or --query (one of them)');
+      const perSecond = parseRate(options.rate, 'deliveries');
+      const { config, client } = cliContext();
+      try {
+        await bulkCommand({
+          verb: 'replay',
+          noun: 'quarantined deliver(y/ies)',
+          dryRun: options.dryRun === true,
+          perSecond,
+          alsoFailing: [STILL_UNREADABLE],
+          run: (bulk) =>
+            bulkReplayQuarantine(
+              client,
+              id !== undefined
+                ? { workflowId: id }
+                : options.query !== undefined
+                  ? { query: options.query }
+                  : { all: true },
+              { ...bulk, taskQueue: config.temporal.taskQueue },
+            ),
+        });
+      } finally {
+        await client.connection.close();
       }
-    }
-    await client.connection.close();
-    if (failed > 0) process.exitCode = 1;
-  });
+    },
+  );
 
 const bookings = program
   .command('bookings')
@@ -183,7 +190,14 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
         const { client } = cliContext();
         try {
           if (options.query !== undefined) {
-            await bulkCommand(client, command, options.query, options);
+            const { query, reason } = options;
+            await bulkCommand({
+              verb: command,
+              noun: 'running booking(s)',
+              dryRun: options.dryRun === true,
+              perSecond: parseRate(options.rate, 'bookings'),
+              run: (bulk) => bulkOperate(client, command, query, reason, bulk),
+            });
             return;
           }
           const { view, outcome } = await operateAndSettle(
@@ -205,37 +219,6 @@ for (const command of ['resume', 'skip', 'refetch'] as const) {
         }
       },
     );
-}
-
-async function bulkCommand(
-  client: Client,
-  command: OperatorCommand,
-  query: string,
-  options: { reason: string; dryRun?: boolean; rate: string },
-): Promise<void> {
-  const perSecond = Number(options.rate);
-  if (!(perSecond > 0)) throw new Error('--rate is a number of bookings per second above 0');
-  const bar = new SingleBar(
-    { format: `${command} [{bar}] {value}/{total}` },
-    Presets.shades_classic,
-  );
-  const { matched, results } = await bulkOperate(client, command, query, options.reason, {
-    ...(options.dryRun === true ? { dryRun: true } : {}),
-    perSecond,
-    onMatched: (total) => {
-      print(`${total} running booking(s) match`);
-      if (options.dryRun !== true && total > 0 && process.stdout.isTTY) bar.start(total, 0);
-    },
-    onProgress: (done) => bar.update(done),
-  });
-  bar.stop();
-  if (options.dryRun === true) {
-    for (const id of matched) print(`  would ${command} ${id}`);
-    return;
-  }
-  for (const r of results) print(`  ${r.workflowId}: ${r.outcome} (${r.detail})`);
-  print(`summary: ${summarize(results).join(', ') || 'nothing to do'}`);
-  if (results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
 }
 
 const deliveries = program
@@ -288,49 +271,104 @@ deliveries
       for (const { notice, attempts } of found) {
         print(formatDelivery(notice));
         for (const a of attempts) print(formatAttempt(a));
+        for (const line of notice.operator_note?.split('\n') ?? []) print(`  operator: ${line}`);
       }
     } finally {
       await db.close();
     }
   });
-for (const action of ['retry', 'skip'] as const) {
-  deliveries
-    .command(action)
-    .description(
-      action === 'retry'
-        ? 'deliver a refused (or waiting) notice again now'
-        : "give up a notice: the booking's next notices to that destination go on",
-    )
-    .argument('[key]', 'the notice key from `deliveries list`')
-    .option('--failed', 'every refused notice (of --destination, or all)')
-    .option('--destination <name>', 'only this destination')
-    .option('--reason <text>', 'why (kept with the notice; required to skip)')
-    .action(
-      async (
-        key: string | undefined,
-        options: { failed?: boolean; destination?: string; reason?: string },
-      ) => {
-        if (action === 'skip' && (options.reason ?? '').trim().length < 3)
-          throw new Error('say why: --reason of at least 3 characters is required to skip');
-        const db = await outboxDb(cliContext().config);
-        try {
-          const changed = await settleDeliveries(
-            db,
-            action,
-            {
-              ...(key === undefined ? {} : { key }),
-              ...(options.failed === true ? { failed: true } : {}),
-              ...(options.destination === undefined ? {} : { destination: options.destination }),
-            },
-            options.reason,
-          );
-          print(`${action === 'retry' ? 'retrying' : 'skipped'} ${changed} notice(s)`);
-          if (changed === 0) process.exitCode = 1;
-        } finally {
-          await db.close();
-        }
+deliveries
+  .command('retry')
+  .description('deliver refused (or waiting) notices again now')
+  .argument('[key]', 'the notice key from `deliveries list`')
+  .option('--failed', 'every notice a destination refused')
+  .option('--destination <name>', 'only this destination')
+  .option('--booking <workflowId>', "only this booking's notices (all not yet delivered)")
+  .option('--since <when>', 'only notices queued since then: 2h, 1d, or a time (ISO 8601)')
+  .option('--reason <text>', 'why (kept with each notice: deliveries show)')
+  .option('--dry-run', 'list the notices that would be retried, change nothing')
+  .option('--rate <n>', 'notices released per second at most', '20')
+  .action(
+    async (
+      key: string | undefined,
+      options: {
+        failed?: boolean;
+        destination?: string;
+        booking?: string;
+        since?: string;
+        reason?: string;
+        dryRun?: boolean;
+        rate: string;
       },
-    );
+    ) => {
+      const perSecond = parseRate(options.rate, 'notices');
+      const since = options.since === undefined ? undefined : parseSince(options.since);
+      const db = await outboxDb(cliContext().config);
+      try {
+        await bulkCommand({
+          verb: 'retry',
+          noun: 'notice(s)',
+          dryRun: options.dryRun === true,
+          perSecond,
+          run: (bulk) =>
+            bulkRetryDeliveries(
+              db,
+              {
+                ...(key === undefined ? {} : { key }),
+                ...(options.failed === true ? { failed: true } : {}),
+                ...(options.destination === undefined ? {} : { destination: options.destination }),
+                ...(options.booking === undefined ? {} : { workflowId: options.booking }),
+                ...(since === undefined ? {} : { since }),
+              },
+              options.reason,
+              bulk,
+            ),
+        });
+      } finally {
+        await db.close();
+      }
+    },
+  );
+deliveries
+  .command('skip')
+  .description("give up a notice: the booking's next notices to that destination go on")
+  .argument('[key]', 'the notice key from `deliveries list`')
+  .option('--failed', 'every refused notice (of --destination, or all)')
+  .option('--destination <name>', 'only this destination')
+  .requiredOption('--reason <text>', 'why (kept with the notice)')
+  .action(
+    async (
+      key: string | undefined,
+      options: { failed?: boolean; destination?: string; reason: string },
+    ) => {
+      if (options.reason.trim().length < 3)
+        throw new Error('say why: --reason of at least 3 characters is required to skip');
+      const db = await outboxDb(cliContext().config);
+      try {
+        const changed = await skipDeliveries(
+          db,
+          {
+            ...(key === undefined ? {} : { key }),
+            ...(options.failed === true ? { failed: true } : {}),
+            ...(options.destination === undefined ? {} : { destination: options.destination }),
+          },
+          options.reason,
+        );
+        print(`skipped ${changed} notice(s)`);
+        if (changed === 0) process.exitCode = 1;
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
+/** `--since 2h` (that long ago) or `--since 2030-01-01T00:00:00Z`. */
+function parseSince(since: string): Date {
+  const ago = /^\d+(s|m|h|d)$/.test(since) ? ms(since as ms.StringValue) : undefined;
+  const at = ago === undefined ? new Date(since) : new Date(Date.now() - ago);
+  if (Number.isNaN(at.getTime()))
+    throw new Error('--since is a period like 2h or 1d, or a time like 2030-01-01T00:00:00Z');
+  return at;
 }
 
 const destinations = program
@@ -464,16 +502,20 @@ subscriptions
 subscriptions
   .command('sync')
   .argument('<platform>', 'meetergo')
-  .requiredOption(
+  .option(
     '--public-url <url>',
-    'the URL the platform reaches this receiver on',
-    process.env['HOOKLINE_PUBLIC_URL'],
+    'the URL the platform reaches the receivers on (HOOKLINE_PUBLIC_URL)',
   )
   .option('--dry-run', 'print the plan, change nothing')
-  .action(async (platform: string, options: { publicUrl: string; dryRun?: boolean }) => {
+  .action(async (platform: string, options: { publicUrl?: string; dryRun?: boolean }) => {
     onlyMeetergo(platform);
     const { config } = cliContext();
-    const lines = await syncSubscriptions(config, options.publicUrl, options.dryRun === true);
+    const publicUrl = options.publicUrl ?? config.publicUrl;
+    if (publicUrl === undefined)
+      throw new Error(
+        'say where meetergo reaches the receivers: --public-url https://<host>, or set HOOKLINE_PUBLIC_URL',
+      );
+    const lines = await syncSubscriptions(config, publicUrl, options.dryRun === true);
     if (lines.length === 0) print('already in sync');
     for (const line of lines) print(line);
   });

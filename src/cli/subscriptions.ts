@@ -4,31 +4,11 @@ import type { Config, SourceConfig } from '../config';
 import {
   deleteMeetergoWebhook,
   listMeetergoWebhooks,
+  meetergoAccess,
+  meetergoEndpoint,
   redactEndpoint,
   syncMeetergoWebhooks,
-  type MeetergoApiAccess,
 } from '../providers/meetergo/subscriptions';
-
-export function meetergoAccess(source: SourceConfig): MeetergoApiAccess {
-  if (source.api?.key === undefined) {
-    throw new Error(
-      `meetergo/${source.name} has no API settings: set MEETERGO_API_URL and MEETERGO_API_KEY (or api in HOOKLINE_CONFIG).`,
-    );
-  }
-  return { apiUrl: source.api.url, apiKey: source.api.key, userId: source.api.userId };
-}
-
-/** The URL meetergo must call for a source: the token is the source's newest secret. */
-export function meetergoEndpoint(publicUrl: string, source: SourceConfig): string {
-  const url = new URL(`${publicUrl.replace(/\/+$/, '')}/webhooks/meetergo/${source.name}`);
-  const token = source.secrets[0];
-  if (token === undefined)
-    throw new Error(
-      `meetergo/${source.name} has no secret: meetergo can only prove itself with ?token=.`,
-    );
-  url.searchParams.set('token', token);
-  return url.toString();
-}
 
 function meetergoSources(config: Config): SourceConfig[] {
   const sources = config.sources.filter((s) => s.provider === 'meetergo');

@@ -25,7 +25,12 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function hookline(
+function hookline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return hooklineWith({}, ...args);
+}
+
+async function hooklineWith(
+  extra: NodeJS.ProcessEnv,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
@@ -34,6 +39,7 @@ async function hookline(
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     MEEVA_API_URL: stack.api.url,
     MEEVA_API_KEY: 'mk_cli',
+    ...extra,
   };
   try {
     const { stdout, stderr } = await run('node', [HOOKLINE_BIN, ...args], { env, timeout: 60_000 });
@@ -126,6 +132,54 @@ describe('hookline CLI', () => {
     const subs = await hookline('subscriptions', 'list', 'zaui');
     expect(subs.code).toBe(1);
     expect(subs.stderr).toContain('only meetergo has a webhooks API');
+  });
+
+  it('quarantine replay --all --dry-run says what it matched and changes nothing', async () => {
+    const { code, stdout } = await hookline('quarantine', 'replay', '--all', '--dry-run');
+    expect(code).toBe(0);
+    expect(stdout).toBe('0 quarantined deliver(y/ies) match\n');
+    const both = await hookline('quarantine', 'replay', 'quarantine/meeva/default/x', '--all');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give one quarantine workflow id, or --all, or --query');
+  });
+
+  it('deliveries retry --dry-run lists a refused notice; the run releases it with the reason', async () => {
+    const url = stack.db.url;
+    expect(url).toBeDefined(); // a child process needs a Postgres URL (TEST_DATABASE_URL)
+    const withDb = { DATABASE_URL: url };
+    const workflowId = bookingWorkflowId('meeva', 'payload', 'bkg_cli_refused');
+    const key = `${workflowId}:notify:unknown->confirmed:#1`;
+    stack.api.statuses.set('/downstream', 422);
+    await createBooking('bkg_cli_refused');
+    await eventually(async () => {
+      const { rows } = await stack.db.query<{ status: string }>(
+        'SELECT status FROM outbox WHERE idempotency_key = $1',
+        [key],
+      );
+      expect(rows).toEqual([{ status: 'failed' }]);
+    });
+    stack.api.statuses.delete('/downstream');
+    const filter = ['--failed', '--booking', workflowId];
+
+    const dry = await hooklineWith(withDb, 'deliveries', 'retry', ...filter, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toBe(
+      [
+        '1 notice(s) match',
+        `  default ${key}: would retry (was failed, 1 attempt(s), default answered 422)`,
+        'dry run, nothing changed: would retry: 1',
+        '',
+      ].join('\n'),
+    );
+
+    const run = await hooklineWith(withDb, 'deliveries', 'retry', ...filter, '--reason', 'fixed');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('summary: retried: 1');
+    await eventually(async () => {
+      const shown = await hooklineWith(withDb, 'deliveries', 'show', key);
+      expect(shown.stdout).toMatch(/^delivered /);
+      expect(shown.stdout).toMatch(/operator: retried at \S+: fixed/);
+    });
   });
 
   it('prints help for every command', async () => {

@@ -2,8 +2,9 @@
 // quarantine workflow, counted on redelivery, listed and replayed by the operator commands
 // (src/cli/quarantine.ts). meetergo's secret in quarantine is in quarantine.meetergo.test.ts.
 import { describe, expect, it } from '@jest/globals';
-import { listQuarantine, replayQuarantined } from '../../src/cli/quarantine';
+import { bulkReplayQuarantine, listQuarantine, replayQuarantined } from '../../src/cli/quarantine';
 import { sha256Hex } from '../../src/providers/ids';
+import { findProvider } from '../../src/providers/registry';
 import {
   bookingStateQuery,
   bookingWorkflowId,
@@ -11,7 +12,7 @@ import {
   quarantineStateQuery,
   quarantineWorkflowId,
 } from '../../workflows/shared';
-import type { QuarantineView } from '../../workflows/quarantine/types';
+import type { QuarantineItem, QuarantineView } from '../../workflows/quarantine/types';
 import { eventually } from '../helpers/eventually';
 import {
   deliver,
@@ -31,6 +32,31 @@ function meevaFixture(edit: (text: string) => string = (t) => t): Buffer {
 }
 
 const idOf = (v: QuarantineView) => quarantineWorkflowId(v);
+
+/** "After a fix": a quarantined Meeva delivery of `source`, its body edited by `edit`. */
+async function quarantined(
+  source: string,
+  bookingId: string,
+  edit: (text: string) => string = (t) => t,
+): Promise<QuarantineItem & { id: string }> {
+  const body = meevaFixture((t) =>
+    edit(t.replaceAll('bkg_abc123', bookingId).replace('evt_7f3a9c21', `evt_${bookingId}`)),
+  );
+  const item: QuarantineItem = {
+    provider: 'meeva',
+    source,
+    sha256: sha256Hex(body),
+    bodyBase64: body.toString('base64'),
+    headers: { 'content-type': 'application/json' },
+    receivedAt: new Date().toISOString(),
+    reason: 'meeva: payload not understood (before the fix)',
+  };
+  await stack.dispatcher.quarantine(item);
+  return { ...item, id: quarantineWorkflowId(item) };
+}
+
+const bookingHandle = (source: string, bookingId: string) =>
+  stack.env.client.workflow.getHandle(bookingWorkflowId('meeva', source, bookingId));
 
 describe('quarantine end to end', () => {
   // startsAt must be an ISO string: authentic, but not what the adapter understands.
@@ -100,20 +126,7 @@ describe('quarantine end to end', () => {
 
   it('replaying a body the adapter now reads hands the events off and completes', async () => {
     // "After a fix": a quarantine workflow holding a body the current adapter understands.
-    const body = meevaFixture((t) =>
-      t.replaceAll('bkg_abc123', 'bkg_replayed').replace('evt_7f3a9c21', 'evt_replayed'),
-    );
-    const item = {
-      provider: 'meeva' as const,
-      source: 'default',
-      sha256: sha256Hex(body),
-      bodyBase64: body.toString('base64'),
-      headers: { 'content-type': 'application/json' },
-      receivedAt: new Date().toISOString(),
-      reason: 'meeva: payload not understood (before the fix)',
-    };
-    await stack.dispatcher.quarantine(item);
-    const id = quarantineWorkflowId(item);
+    const { id } = await quarantined('default', 'bkg_replayed');
     await eventually(async () =>
       expect((await listQuarantine(stack.env.client)).map(idOf)).toContain(id),
     );
@@ -143,6 +156,115 @@ describe('quarantine end to end', () => {
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await eventually(async () =>
       expect((await listQuarantine(stack.env.client)).map(idOf)).not.toContain(id),
+    );
+  });
+});
+
+describe('quarantine replay in bulk', () => {
+  it('--dry-run touches nothing; the run replays each match; a re-run reports them already replayed', async () => {
+    const readable = [
+      await quarantined('bulk', 'bkg_bulk_a'),
+      await quarantined('bulk', 'bkg_bulk_b'),
+    ];
+    const unreadable = await quarantined('bulk', 'bkg_bulk_bad', (t) =>
+      t.replace('"startsAt": "2025-01-20T14:00:00Z"', '"startsAt": 5'),
+    );
+    const selection = { query: "HooklineSource = 'bulk'" };
+    const options = { taskQueue: stack.taskQueue, perSecond: 20 };
+    const lines = (r: { id: string; outcome: string }[]) =>
+      Object.fromEntries(r.map((x) => [x.id, x.outcome]));
+
+    const dry = await eventually(async () => {
+      const r = await bulkReplayQuarantine(stack.env.client, selection, {
+        ...options,
+        dryRun: true,
+      });
+      expect(r.matched).toHaveLength(3);
+      return r;
+    }, 20_000);
+    expect(lines(dry.results)).toEqual({
+      [readable[0]?.id ?? '']: 'would replay',
+      [readable[1]?.id ?? '']: 'would replay',
+      [unreadable.id]: 'still not understood',
+    });
+    for (const { id } of [...readable, unreadable]) {
+      const handle = quarantineHandle(id);
+      expect((await handle.query(quarantineStateQuery)).status).toBe('quarantined');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    }
+    await expect(bookingHandle('bulk', 'bkg_bulk_a').describe()).rejects.toThrow();
+
+    const progress: number[] = [];
+    const run = await bulkReplayQuarantine(stack.env.client, selection, {
+      ...options,
+      onProgress: (done) => progress.push(done),
+    });
+    expect(progress).toEqual([1, 2, 3]);
+    expect(run.results).toEqual(
+      expect.arrayContaining([
+        { id: readable[0]?.id, outcome: 'replayed', detail: '1 event(s)' },
+        { id: readable[1]?.id, outcome: 'replayed', detail: '1 event(s)' },
+        {
+          id: unreadable.id,
+          outcome: 'still not understood',
+          detail: expect.stringContaining('meeva'),
+        },
+      ]),
+    );
+    for (const bookingId of ['bkg_bulk_a', 'bkg_bulk_b'])
+      await eventually(async () =>
+        expect(await bookingHandle('bulk', bookingId).query(bookingStateQuery)).toMatchObject({
+          status: 'confirmed',
+          counts: { received: 1, duplicates: 0 },
+        }),
+      );
+
+    // Run again: the replayed ones are reported, not handed off a second time.
+    const again = await bulkReplayQuarantine(stack.env.client, selection, options);
+    expect(lines(again.results)).toEqual({
+      [readable[0]?.id ?? '']: 'already replayed',
+      [readable[1]?.id ?? '']: 'already replayed',
+      [unreadable.id]: 'still not understood',
+    });
+    expect(again.results.find((r) => r.id === readable[0]?.id)?.detail).toBe(
+      'replayed as 1 event(s)',
+    );
+    for (const bookingId of ['bkg_bulk_a', 'bkg_bulk_b'])
+      expect(
+        (await bookingHandle('bulk', bookingId).query(bookingStateQuery)).counts,
+      ).toMatchObject({
+        received: 1,
+        duplicates: 0,
+      });
+  });
+
+  it('a replay cut short after its hand-off runs again: the booking drops the repeated event', async () => {
+    const item = await quarantined('cut', 'bkg_cut_short');
+    // The first replay handed the events off, then died before the quarantine workflow heard.
+    const [event] =
+      findProvider('meeva')?.parse(
+        {
+          headers: item.headers,
+          query: {},
+          body: Buffer.from(item.bodyBase64, 'base64'),
+          receivedAt: item.receivedAt,
+        },
+        { source: 'cut', receivedAt: item.receivedAt, bodyHash: item.sha256 },
+      ) ?? [];
+    expect(event).toBeDefined();
+    await stack.dispatcher.dispatch(event === undefined ? [] : [event]);
+
+    const run = await bulkReplayQuarantine(
+      stack.env.client,
+      { workflowId: item.id },
+      { taskQueue: stack.taskQueue },
+    );
+    expect(run.results).toEqual([{ id: item.id, outcome: 'replayed', detail: '1 event(s)' }]);
+    await eventually(async () =>
+      expect(await bookingHandle('cut', 'bkg_cut_short').query(bookingStateQuery)).toMatchObject({
+        status: 'confirmed',
+        counts: { received: 2, duplicates: 1, writes: 1 },
+      }),
     );
   });
 });

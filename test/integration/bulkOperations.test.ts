@@ -42,7 +42,7 @@ describe('bulk operations', () => {
       perSecond: 20,
       onProgress: (done) => progress.push(done),
     });
-    expect(run.results.map((r) => [r.workflowId.split('/').at(-1), r.outcome])).toEqual(
+    expect(run.results.map((r) => [r.id.split('/').at(-1), r.outcome])).toEqual(
       ids.map((id) => [id, 'continued']),
     );
     expect(progress).toEqual([1, 2, 3]);

@@ -4,7 +4,12 @@
 // for good, and released by an operator.
 import { createServer } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
-import { listDeliveries, settleDeliveries } from '../../src/cli/deliveries';
+import {
+  bulkRetryDeliveries,
+  listDeliveries,
+  showDelivery,
+  skipDeliveries,
+} from '../../src/cli/deliveries';
 import { bookingWorkflowId } from '../../workflows/shared';
 import { bookingEvent } from '../helpers/events';
 import { eventually } from '../helpers/eventually';
@@ -33,6 +38,12 @@ const received = (id: string) =>
 
 const notice = (id: string, transition: string) =>
   `${bookingWorkflowId('meeva', 'payload', id)}:notify:${transition}`;
+
+/** `hookline deliveries retry --failed`: each refused notice made due again; their outcomes. */
+const retryFailed = async () =>
+  (await bulkRetryDeliveries(stack.db, { failed: true }, undefined, { perSecond: 50 })).results.map(
+    (r) => r.outcome,
+  );
 
 describe('deliveries through the outbox', () => {
   it("delivers a booking's notices in order, each once, and claims them in the ledger", async () => {
@@ -89,7 +100,7 @@ describe('deliveries through the outbox', () => {
     expect((await listDeliveries(stack.db, { workflowId, limit: 5 })).map((r) => r.status)).toEqual(
       ['pending', 'failed'],
     );
-    expect(await settleDeliveries(stack.db, 'retry', { failed: true })).toBe(1);
+    expect(await retryFailed()).toEqual(['retried']);
     await eventually(() =>
       expect(received('bkg_refused').slice(-2)).toEqual([
         notice('bkg_refused', 'unknown->confirmed:#1'),
@@ -108,7 +119,7 @@ describe('deliveries through the outbox', () => {
     );
     stack.api.statuses.delete('/downstream');
     await stack.dispatcher.dispatch([event('bkg_skipped', 'cancelled', 2)]);
-    expect(await settleDeliveries(stack.db, 'skip', { key }, 'not needed downstream')).toBe(1);
+    expect(await skipDeliveries(stack.db, { key }, 'not needed downstream')).toBe(1);
     await eventually(() =>
       expect(received('bkg_skipped').slice(-1)).toEqual([
         notice('bkg_skipped', 'confirmed->cancelled:#2'),
@@ -145,7 +156,7 @@ describe('deliveries through the outbox', () => {
       // Same origin again: an operator's retry delivers it.
       stack.api.redirects.set('/downstream', '/downstream-v2');
       stack.api.routes.set('/downstream-v2', { ok: true });
-      expect(await settleDeliveries(stack.db, 'retry', { failed: true })).toBe(1);
+      expect(await retryFailed()).toEqual(['retried']);
       await eventually(() =>
         expect(
           stack.api.requests.filter(
@@ -160,5 +171,68 @@ describe('deliveries through the outbox', () => {
       stack.api.redirects.delete('/downstream');
       other.close();
     }
+  });
+  it('retry --dry-run lists the refused notices and changes nothing; the run releases them, keeps the reason, and a re-run finds them delivered', async () => {
+    const since = new Date();
+    stack.api.statuses.set('/downstream', 422);
+    const ids = ['bkg_retry_1', 'bkg_retry_2'];
+    await stack.dispatcher.dispatch(ids.map((id) => event(id, 'created', 1)));
+    const keys = ids.map((id) => notice(id, 'unknown->confirmed:#1'));
+    await eventually(async () => {
+      const rows = await listDeliveries(stack.db, { status: 'failed', limit: 50 });
+      expect(rows.map((r) => r.idempotency_key)).toEqual(expect.arrayContaining(keys));
+    });
+    stack.api.statuses.delete('/downstream');
+    const target = { failed: true, destination: 'default', since };
+    const posted = () => stack.api.requests.filter((r) => r.path === '/downstream').length;
+    const before = posted();
+
+    const dry = await bulkRetryDeliveries(stack.db, target, 'CRM fixed (INC-9)', { dryRun: true });
+    // Oldest first: the two bookings were committed in either order.
+    expect([...dry.matched].sort()).toEqual(keys.map((k) => `default ${k}`));
+    for (const k of keys)
+      expect(dry.results).toContainEqual({
+        id: `default ${k}`,
+        outcome: 'would retry',
+        detail: 'was failed, 1 attempt(s), default answered 422',
+      });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // a delivery loop poll or two
+    expect(posted()).toBe(before);
+    for (const id of ids) {
+      const rows = await listDeliveries(stack.db, {
+        workflowId: bookingWorkflowId('meeva', 'payload', id),
+        limit: 5,
+      });
+      expect(rows.map((r) => [r.status, r.operator_note])).toEqual([['failed', null]]);
+    }
+
+    const progress: number[] = [];
+    const run = await bulkRetryDeliveries(stack.db, target, 'CRM fixed (INC-9)', {
+      perSecond: 50,
+      onProgress: (done) => progress.push(done),
+    });
+    expect(run.results.map((r) => r.outcome)).toEqual(['retried', 'retried']);
+    expect(progress).toEqual([1, 2]);
+    // Each booking's notice POSTed once more (after the refused attempt), and delivered.
+    for (const id of ids)
+      await eventually(async () => {
+        const [row] = await listDeliveries(stack.db, {
+          workflowId: bookingWorkflowId('meeva', 'payload', id),
+          limit: 1,
+        });
+        expect(row?.status).toBe('delivered');
+      });
+    for (const id of ids) expect(received(id)).toHaveLength(2);
+    const [shown] = await showDelivery(stack.db, keys[0] ?? '', 'default');
+    expect(shown?.notice.operator_note).toMatch(/^retried at \S+: CRM fixed \(INC-9\)$/);
+
+    // Safe to run again: nothing refused is left, and a notice named by key says it went.
+    expect((await bulkRetryDeliveries(stack.db, target, 'again')).matched).toEqual([]);
+    const byKey = await bulkRetryDeliveries(stack.db, { key: keys[0] ?? '' }, 'again');
+    expect(byKey.results).toEqual([
+      { id: `default ${keys[0] ?? ''}`, outcome: 'already delivered', detail: 'left alone' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(received('bkg_retry_1')).toHaveLength(2);
   });
 });

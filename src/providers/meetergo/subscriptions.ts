@@ -28,6 +28,34 @@ export interface MeetergoApiAccess {
   timeoutMs?: number;
 }
 
+/** What of a configured meetergo source the webhooks API needs (a SourceConfig fits). */
+export interface MeetergoSubscriber {
+  name: string;
+  secrets: readonly string[];
+  api?: { url: string; key?: string | undefined; userId?: string | undefined } | undefined;
+}
+
+export function meetergoAccess(source: MeetergoSubscriber): MeetergoApiAccess {
+  if (source.api?.key === undefined) {
+    throw new Error(
+      `meetergo/${source.name} has no API settings: set MEETERGO_API_URL and MEETERGO_API_KEY (or api in HOOKLINE_CONFIG).`,
+    );
+  }
+  return { apiUrl: source.api.url, apiKey: source.api.key, userId: source.api.userId };
+}
+
+/** The URL meetergo must call for a source: the token is the source's newest secret. */
+export function meetergoEndpoint(publicUrl: string, source: MeetergoSubscriber): string {
+  const url = new URL(`${publicUrl.replace(/\/+$/, '')}/webhooks/meetergo/${source.name}`);
+  const token = source.secrets[0];
+  if (token === undefined)
+    throw new Error(
+      `meetergo/${source.name} has no secret: meetergo can only prove itself with ?token=; set MEETERGO_WEBHOOK_SECRET (or secrets in HOOKLINE_CONFIG).`,
+    );
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
 const webhookSchema = z.looseObject({
   id: z.union([z.string().min(1), z.number()]).transform(String),
   endpoint: z.string(),
@@ -123,16 +151,19 @@ export async function deleteMeetergoWebhook(access: MeetergoApiAccess, id: strin
 
 /**
  * Makes the company's webhooks match `desiredEndpoints` (one per meetergo source). Deletes run
- * first so their slots are free for the creates. Returns the plan, carried out unless `dryRun`.
+ * first so their slots are free for the creates. Returns the plan, carried out unless `dryRun`;
+ * with `keepExtra` nothing is deleted (the scheduled check only repairs: deleting is an
+ * operator's call) and the plan's `delete` is what was left.
  */
 export async function syncMeetergoWebhooks(
   access: MeetergoApiAccess,
   desiredEndpoints: readonly string[],
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; keepExtra?: boolean } = {},
 ): Promise<SyncPlan> {
   const plan = planSync(await listMeetergoWebhooks(access), desiredEndpoints);
   if (options.dryRun === true) return plan;
-  for (const webhook of plan.delete) await deleteMeetergoWebhook(access, webhook.id);
+  if (options.keepExtra !== true)
+    for (const webhook of plan.delete) await deleteMeetergoWebhook(access, webhook.id);
   for (const { id, ...settings } of plan.update) await updateMeetergoWebhook(access, id, settings);
   for (const settings of plan.create) await createMeetergoWebhook(access, settings);
   return plan;

@@ -20,3 +20,30 @@ describe('RECONCILE_INTERVAL', () => {
     }
   });
 });
+
+describe('MEETERGO_SUBSCRIPTION_CHECK_INTERVAL and HOOKLINE_PUBLIC_URL', () => {
+  it('checks hourly unless turned off; the public URL is unknown unless set', () => {
+    expect(loadConfig({})).toMatchObject({
+      meetergoSubscriptionCheckInterval: '1h',
+      publicUrl: undefined,
+    });
+    expect(
+      loadConfig({ MEETERGO_SUBSCRIPTION_CHECK_INTERVAL: 'off' }).meetergoSubscriptionCheckInterval,
+    ).toBeUndefined();
+    expect(
+      loadConfig({ MEETERGO_SUBSCRIPTION_CHECK_INTERVAL: '15m' }).meetergoSubscriptionCheckInterval,
+    ).toBe('15m');
+    expect(loadConfig({ HOOKLINE_PUBLIC_URL: 'https://hooks.example.com' }).publicUrl).toBe(
+      'https://hooks.example.com',
+    );
+  });
+
+  it('names the variable when a value is unreadable', () => {
+    expect(() => loadConfig({ MEETERGO_SUBSCRIPTION_CHECK_INTERVAL: 'hourly' })).toThrow(
+      /MEETERGO_SUBSCRIPTION_CHECK_INTERVAL/,
+    );
+    expect(() => loadConfig({ HOOKLINE_PUBLIC_URL: 'hooks.example.com' })).toThrow(
+      /HOOKLINE_PUBLIC_URL/,
+    );
+  });
+});

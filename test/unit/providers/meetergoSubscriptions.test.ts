@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   deleteMeetergoWebhook,
   listMeetergoWebhooks,
@@ -11,6 +9,10 @@ import {
   syncMeetergoWebhooks,
   type MeetergoWebhook,
 } from '../../../src/providers/meetergo/subscriptions';
+import {
+  startFakeMeetergoWebhooks,
+  type FakeMeetergoWebhooks,
+} from '../../helpers/fakeMeetergoWebhooks';
 
 const ALL = [...MEETERGO_EVENT_TYPES];
 const HOOK_A = 'https://hooks.example.com/webhooks/meetergo/a?token=tok-a';
@@ -81,87 +83,31 @@ describe('planSync', () => {
   });
 });
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-}
-
 describe('meetergo webhooks client (loopback server)', () => {
-  let server: Server;
+  let fake: FakeMeetergoWebhooks;
   let apiUrl = '';
-  const seen: Seen[] = [];
-  let hooks: MeetergoWebhook[] = [];
-  let limit = 6;
+  const seen = () => fake.seen;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        const body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const send = (status: number, payload?: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(payload === undefined ? undefined : JSON.stringify(payload));
-        };
-        const id = /^\/webhooks\/([^/]+)$/.exec(req.url ?? '')?.[1];
-        if (req.method === 'GET' && req.url === '/webhooks') return send(200, hooks);
-        if (req.method === 'POST' && req.url === '/webhooks') {
-          if (hooks.length >= limit)
-            return send(406, {
-              statusCode: 406,
-              message: 'Company reached maximum',
-              error: 'Not Acceptable',
-            });
-          const created = {
-            ...(body as Omit<MeetergoWebhook, 'id'>),
-            id: `wh-${String(seen.length)}`,
-          };
-          hooks.push(created);
-          return send(201, {
-            ...created,
-            companyId: 'company-1',
-            createdAt: '2025-01-01T00:00:00Z',
-          });
-        }
-        const found = hooks.find((h) => h.id === id);
-        if (found === undefined)
-          return send(404, { statusCode: 404, message: 'Webhook not found' });
-        if (req.method === 'PATCH') {
-          Object.assign(found, body);
-          return send(200, found);
-        }
-        if (req.method === 'DELETE') {
-          hooks = hooks.filter((h) => h.id !== id);
-          return send(204);
-        }
-        return send(405);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/`;
+    fake = await startFakeMeetergoWebhooks();
+    apiUrl = fake.url;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await fake.close();
   });
 
   beforeEach(() => {
-    seen.length = 0;
-    hooks = [];
-    limit = 6;
+    fake.reset();
   });
 
   it('lists with the bearer key and the user header', async () => {
-    hooks = [hook('wh-1', HOOK_A, { description: undefined })];
+    fake.hooks = [hook('wh-1', HOOK_A, { description: undefined })];
     const listed = await listMeetergoWebhooks({ apiUrl, apiKey: 'ak_live:u:s', userId: 'user-1' });
     expect(listed).toEqual([
       { id: 'wh-1', endpoint: HOOK_A, description: undefined, eventTypes: ALL },
     ]);
-    expect(seen[0]?.headers).toMatchObject({
+    expect(seen()[0]?.headers).toMatchObject({
       authorization: 'Bearer ak_live:u:s',
       'x-meetergo-api-user-id': 'user-1',
     });
@@ -169,31 +115,31 @@ describe('meetergo webhooks client (loopback server)', () => {
 
   it('omits the user header when no user id is set', async () => {
     await listMeetergoWebhooks({ apiUrl, apiKey: 'k' });
-    expect(seen[0]?.headers).not.toHaveProperty('x-meetergo-api-user-id');
+    expect(seen()[0]?.headers).not.toHaveProperty('x-meetergo-api-user-id');
   });
 
   it('sync deletes first, then updates, then creates, as the documented requests', async () => {
     const removed = hook('wh-old', 'https://hooks.example.com/webhooks/meetergo/gone?token=g');
-    hooks = [
+    fake.hooks = [
       removed,
       hook('wh-a', HOOK_A, { eventTypes: ['booking_created'] }),
       hook('wh-z', 'https://hooks.zapier.com/x', { description: 'Zapier' }),
     ];
     const plan = await syncMeetergoWebhooks({ apiUrl, apiKey: 'k', userId: 'u' }, [HOOK_A, HOOK_B]);
     expect(plan.delete.map((h) => h.id)).toEqual(['wh-old']);
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+    expect(seen().map((s) => `${s.method} ${s.url}`)).toEqual([
       'GET /webhooks',
       'DELETE /webhooks/wh-old',
       'PATCH /webhooks/wh-a',
       'POST /webhooks',
     ]);
-    expect(seen[3]?.body).toEqual({
+    expect(seen()[3]?.body).toEqual({
       endpoint: HOOK_B,
       description: MANAGED_DESCRIPTION,
       eventTypes: ALL,
     });
-    expect(seen[3]?.headers['content-type']).toBe('application/json');
-    expect(hooks.map((h) => h.endpoint).sort()).toEqual(
+    expect(seen()[3]?.headers['content-type']).toBe('application/json');
+    expect(fake.hooks.map((h) => h.endpoint).sort()).toEqual(
       [HOOK_A, HOOK_B, 'https://hooks.zapier.com/x'].sort(),
     );
   });
@@ -201,20 +147,20 @@ describe('meetergo webhooks client (loopback server)', () => {
   it('a dry run only lists', async () => {
     const plan = await syncMeetergoWebhooks({ apiUrl, apiKey: 'k' }, [HOOK_A], { dryRun: true });
     expect(plan.create).toHaveLength(1);
-    expect(seen.map((s) => s.method)).toEqual(['GET']);
+    expect(seen().map((s) => s.method)).toEqual(['GET']);
   });
 
   it('a 406 on create says the limit and how to free a slot', async () => {
-    limit = 0;
+    fake.limit = 0;
     const sync = syncMeetergoWebhooks({ apiUrl, apiKey: 'k' }, [HOOK_A]);
     await expect(sync).rejects.toThrow(/at most 6 webhooks per company/);
     await expect(sync).rejects.toThrow('`hookline subscriptions delete meetergo <id>`');
   });
 
   it('deletes by id, and reports a failure with status but without any endpoint token', async () => {
-    hooks = [hook('wh-1', HOOK_A)];
+    fake.hooks = [hook('wh-1', HOOK_A)];
     await deleteMeetergoWebhook({ apiUrl, apiKey: 'k' }, 'wh-1');
-    expect(hooks).toEqual([]);
+    expect(fake.hooks).toEqual([]);
     const failure = deleteMeetergoWebhook({ apiUrl, apiKey: 'k' }, 'wh-1');
     await expect(failure).rejects.toThrow(
       'meetergo DELETE /webhooks/wh-1 answered 404: Webhook not found',
@@ -222,7 +168,7 @@ describe('meetergo webhooks client (loopback server)', () => {
   });
 
   it('a list it cannot read is an error, not an empty list', async () => {
-    hooks = [{ nope: true } as unknown as MeetergoWebhook];
+    fake.hooks = [{ nope: true } as unknown as MeetergoWebhook];
     await expect(listMeetergoWebhooks({ apiUrl, apiKey: 'k' })).rejects.toThrow(
       /shape we do not understand/,
     );

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import * as workflows from '../../../workflows';
 
 describe('versioning behaviour per workflow type', () => {
-  it('long-lived types upgrade with each deploy; a reconcile run stays on its version', () => {
+  it('long-lived types upgrade with each deploy; a reconcile run or a subscription check stays on its version', () => {
     const declared = Object.fromEntries(
       Object.entries(workflows).map(([name, fn]) => [
         name,
@@ -18,6 +18,7 @@ describe('versioning behaviour per workflow type', () => {
       quarantineWorkflow: 'AUTO_UPGRADE',
       destinationWorkflow: 'AUTO_UPGRADE',
       reconcileWorkflow: 'PINNED',
+      subscriptionCheckWorkflow: 'PINNED',
     });
   });
 });

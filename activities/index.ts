@@ -103,6 +103,7 @@ export {
   createWorkerMetrics,
   registerPausedBookingsGauge,
   registerReconcileGauges,
+  ruleMetricSinks,
   type ReconcileCompletion,
   type WorkerMetrics,
 } from './metrics';

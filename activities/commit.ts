@@ -35,7 +35,7 @@ export interface CommitBookingInput {
   notices: Notice[];
   /** The batch changed the booking: counted for the source's coverage once committed. */
   coverage?: CoverageNote;
-  /** The batch's new transitions, for the rules to match (with HOOKLINE_RULES). */
+  /** The batch's new transitions, or its amendment, for the rules to match (HOOKLINE_RULES). */
   rules?: { transitions: TransitionFacts[]; origin: RuleInput['origin'] };
 }
 

@@ -105,6 +105,7 @@ export {
   createWorkerMetrics,
   registerPausedBookingsGauge,
   registerReconcileGauges,
+  ruleMetricSinks,
   type ReconcileCompletion,
   type WorkerMetrics,
 } from './metrics';

@@ -1,10 +1,14 @@
 // The worker's own metrics, on its own registry (served by the worker's /metrics, never a global
-// one): effect retries, bookings paused, reconciliation drift and staleness. Counted where the
-// facts are known: in an activity interceptor (attempts, permanent failures) and in fetchBooking;
-// the bookings paused *now* are asked of Temporal visibility when scraped.
+// one): effect retries, bookings paused, reconciliation drift and staleness, rules' runs and
+// pauses. Counted where the facts are known: in an activity interceptor (attempts, permanent
+// failures, rules' retried calls), in fetchBooking, and by a sink the rules' workflow interceptor
+// calls (workflows/ruleMetrics.ts); the bookings paused *now* are asked of Temporal visibility
+// when scraped.
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RULE_ACTIVITY, ruleNameOf } from '../rules-kit/contract';
+import type { RuleMetricSinks } from '../workflows/ruleMetrics';
 import { BAD_DATA } from './failures';
 
 /** Every activity a booking workflow calls runs through `guarded()`: a permanent failure pauses it. */
@@ -78,8 +82,20 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
     }),
     rulesMatched: new Counter({
       name: 'hookline_rules_matched_total',
-      help: 'Committed transitions that matched a rule (HOOKLINE_RULES), by rule: each starts or signals its workflow; how it ended is temporal_workflow_completed/failed by workflow_type',
+      help: 'Committed changes (transitions, amendments) that matched a rule (HOOKLINE_RULES), by rule: each starts or signals its workflow',
       labelNames: ['rule'] as const,
+      registers: [registry],
+    }),
+    ruleRuns: new Counter({
+      name: 'hookline_rule_runs_total',
+      help: "Rule workflows run by this worker, by rule and outcome (started, completed, failed, cancelled); at least once: a retried workflow task may count one twice, and a terminated rule is started and never ends. Rules served by another SDK's worker are not counted here",
+      labelNames: ['rule', 'outcome'] as const,
+      registers: [registry],
+    }),
+    rulePauses: new Counter({
+      name: 'hookline_rule_pauses_total',
+      help: "Times a rule was paused: one of Hookline's activities it called failed (or timed out) and is retried; counted when its first retry starts, once per call. The rule waits until the call succeeds",
+      labelNames: ['rule', 'activity'] as const,
       registers: [registry],
     }),
     staleness: new Histogram({
@@ -94,18 +110,39 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}) 
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
+/** The worker's side of workflows/ruleMetrics.ts: a rule started or ended. */
+export function ruleMetricSinks(metrics: WorkerMetrics): InjectedSinks<RuleMetricSinks> {
+  return {
+    hooklineRules: {
+      run: {
+        fn(_info, rule, outcome) {
+          metrics.ruleRuns.inc({ rule, outcome });
+        },
+      },
+    },
+  };
+}
+
 function failureKind(err: unknown): 'bad_data' | 'permanent' | 'transient' {
   if (!(err instanceof ApplicationFailure) || !err.nonRetryable) return 'transient';
   return err.type === BAD_DATA ? 'bad_data' : 'permanent';
 }
 
-/** Counts retries and the permanent failures that pause a booking, around every activity. */
+const RULE_ACTIVITIES: ReadonlySet<string> = new Set(Object.values(RULE_ACTIVITY));
+
+/**
+ * Counts retries and the permanent failures that pause a booking, around every activity; and a
+ * rule's pauses: the first retry of a rule's call to one of Hookline's activities.
+ */
 export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
   return (ctx) => ({
     inbound: {
       async execute(input, next) {
-        const { activityType, attempt, workflowType } = ctx.info;
+        const { activityType, attempt, workflowType, workflowExecution } = ctx.info;
         if (attempt > 1) metrics.effectRetries.inc({ activity: activityType });
+        const rule = ruleNameOf(workflowExecution?.workflowId ?? '');
+        if (attempt === 2 && rule !== undefined && RULE_ACTIVITIES.has(activityType))
+          metrics.rulePauses.inc({ rule, activity: activityType });
         try {
           return await next(input);
         } catch (err) {

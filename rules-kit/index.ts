@@ -6,7 +6,7 @@
 // A rule's workflow receives one RuleInput (schema.ts; JSON Schema in rule-input.v1.schema.json).
 // Its effects go through hookline(input): deliver() queues a signed notice to a destination,
 // exactly once per key; booking() reads the booking as Hookline holds it now; transitions() is
-// the inbox of a per-booking rule. Timers are Temporal's own: sleep() and condition().
+// the inbox of a per-booking rule (each later transition or amendment it listens to). Timers are Temporal's own: sleep() and condition().
 import {
   ApplicationFailure,
   condition,
@@ -25,7 +25,13 @@ import {
 import type { RuleBooking, RuleInput } from './schema';
 
 export { condition, sleep } from '@temporalio/workflow';
-export { RULE_EVENTS, type RuleEvent, type RuleMode } from './contract';
+export {
+  RULE_CHANGE_EVENTS,
+  RULE_EVENTS,
+  RULE_STATUS_EVENTS,
+  type RuleEvent,
+  type RuleMode,
+} from './contract';
 export type { RuleBooking, RuleInput } from './schema';
 
 export interface RuleFilter {
@@ -43,7 +49,11 @@ export interface RuleFilter {
 export interface RuleDeclaration {
   /** Lower-case words with dashes; part of the rule's workflow ids (`rule/<name>/…`). */
   name: string;
-  /** The transitions that start (or signal) the rule: the status the booking moved into. */
+  /**
+   * The changes that start (or signal) the rule: a status the booking moved into (`confirmed`,
+   * `cancelled`, …), or a change of its fields without a status change: `amended` (any),
+   * `rescheduled` (its start or end moved), `customer_changed` (its customer did).
+   */
   on: readonly RuleEvent[];
   filter?: RuleFilter;
   /**
@@ -97,24 +107,31 @@ export function hookline(input: RuleInput) {
     async booking(): Promise<RuleBooking | null> {
       return acts.hooklineRuleBooking({ provider, source, bookingId });
     },
-    /** The transitions of a per-booking rule: the first (its input), then each one signalled. */
+    /** The changes of a per-booking rule: the first (its input), then each one signalled. */
     transitions() {
       return transitionInbox(input);
     },
   };
 }
 
-/** A per-booking rule's inbox of transitions, each once (by seq), oldest first. */
+/** Where a change falls in the booking's order: transition seq, then amendment after it. */
+const orderOf = (input: RuleInput): [number, number] => [
+  input.transition.seq,
+  input.change?.amendment ?? 0,
+];
+
+/** A per-booking rule's inbox of changes (transitions and amendments), each once, oldest first. */
 export function transitionInbox(first: RuleInput) {
   const queue: RuleInput[] = [];
-  let newest = first.transition.seq;
+  let newest = orderOf(first);
   setHandler(transitionSignal, (next) => {
-    if (next.transition.seq <= newest) return; // sent again: already had it
-    newest = next.transition.seq;
+    const [seq, amendment] = orderOf(next);
+    if (seq < newest[0] || (seq === newest[0] && amendment <= newest[1])) return; // sent again
+    newest = [seq, amendment];
     queue.push(next);
   });
   return {
-    /** Waits for the next transition, at most `timeoutMs` (undefined when it passed). */
+    /** Waits for the next change, at most `timeoutMs` (undefined when it passed). */
     async next(timeoutMs?: number): Promise<RuleInput | undefined> {
       if (timeoutMs === undefined) await condition(() => queue.length > 0);
       else if (!(await condition(() => queue.length > 0, timeoutMs))) return undefined;

@@ -1,6 +1,6 @@
 // The worker's side of rules (Node, not workflow code): load the rules module, check every
 // declaration with a sentence that names what is wrong, and decide which rules a committed
-// transition starts. Matching runs in the booking's commit (activities/commit.ts), whose marker
+// change (a transition or an amendment) starts. Matching runs in the booking's commit (activities/commit.ts), whose marker
 // records the answer: a replay starts exactly what the first run started, whatever the rules
 // configured now.
 import path from 'node:path';
@@ -13,6 +13,7 @@ import {
   type RuleMatch,
   type RuleMode,
   type TransitionFacts,
+  eventsOf,
   ruleInput,
 } from './contract';
 import type { RuleFilter } from './index';
@@ -141,7 +142,10 @@ export function loadRules(modulePath: string): LoadedRules {
   return { modulePath: resolved, rules: validateRules(exports, modulePath) };
 }
 
-/** The rules one committed transition starts, in declaration order. */
+/**
+ * The rules one committed change starts, in declaration order: each rule that listens to any of
+ * the change's events (an amendment that rescheduled is `amended` and `rescheduled`) once.
+ */
 export function matchRules(
   rules: readonly LoadedRule[],
   transition: TransitionFacts,
@@ -151,7 +155,7 @@ export function matchRules(
 ): RuleMatch[] {
   const matches: RuleMatch[] = [];
   for (const rule of rules) {
-    if (!rule.on.has(transition.to as RuleEvent)) continue;
+    if (!eventsOf(transition).some((e) => rule.on.has(e as RuleEvent))) continue;
     const { providers, sources, where } = rule.filter;
     if (providers !== undefined && !providers.includes(booking.provider)) continue;
     if (sources !== undefined && !sources.includes(booking.source)) continue;
@@ -165,8 +169,10 @@ export function matchRules(
       }
       if (!ok) continue;
     }
+    const amendment = transition.change?.amendment;
     matches.push({
       seq: transition.seq,
+      ...(amendment === undefined ? {} : { amendment }),
       rule: rule.name,
       mode: rule.mode,
       workflowType: rule.workflowType,

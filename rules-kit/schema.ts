@@ -2,7 +2,7 @@
 // and the JSON Schema published for rules in other languages (rule-input.v1.schema.json, kept
 // current by test/unit/rules/schema.test.ts). Not workflow code: the kit imports its types only.
 import { z } from 'zod';
-import { RULE_INPUT_VERSION } from './contract';
+import { RULE_EVENTS, RULE_INPUT_VERSION } from './contract';
 
 const STATUS = z.enum([
   'unknown',
@@ -39,12 +39,39 @@ export const ruleInputSchema = z
     version: z.literal(RULE_INPUT_VERSION),
     rule: z.string().describe('The name the rule was declared with'),
     transition: z.object({
-      seq: z.number().int().positive().describe("The booking's n-th transition"),
+      seq: z
+        .number()
+        .int()
+        .positive()
+        .describe("The booking's n-th transition (an amendment: the one its status came from)"),
       from: STATUS,
       to: STATUS,
       cause: z.string().describe('The event id, or fetch, timer:no_show, operator:…'),
       at: z.string().describe('ISO-8601'),
     }),
+    change: z
+      .object({
+        events: z
+          .array(z.enum(RULE_EVENTS))
+          .describe(
+            'What the change is: the status a transition moved into, or amended (with rescheduled when the start or end moved, customer_changed when the customer did)',
+          ),
+        fields: z
+          .array(z.string())
+          .describe(
+            'The fields the commit changed beside status and version: startsAt, endsAt, customerId, cancelReason, previousBookingId, rescheduledTo, data.<key>, customer.<key>',
+          ),
+        amendment: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(
+            'An amendment (no status change): the n-th after transition seq, whose from and to are both the current status',
+          ),
+      })
+      .optional()
+      .describe('Absent in inputs sent before Hookline started rules on changes'),
     booking: ruleBookingSchema,
     origin: z.object({
       bookingWorkflowId: z.string(),

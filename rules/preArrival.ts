@@ -5,9 +5,6 @@ import { defineRule, hookline, type RuleBooking, type RuleInput } from '../rules
 
 /** How long before the start the message goes out. */
 export const PRE_ARRIVAL_BEFORE_MS = 2 * 24 * 60 * 60 * 1000;
-/** While waiting, the booking is read again this often: a reschedule changes the start without
- * a transition. */
-export const PRE_ARRIVAL_RECHECK_MS = 6 * 60 * 60 * 1000;
 /** The destination (HOOKLINE_CONFIG); `default` is DOWNSTREAM_WEBHOOK_URL. */
 export const PRE_ARRIVAL_DESTINATION = 'default';
 
@@ -24,8 +21,10 @@ export async function preArrivalRule(input: RuleInput): Promise<string> {
     const sendAt = start - PRE_ARRIVAL_BEFORE_MS;
     const wait = sendAt - Date.now();
     if (wait > 0) {
-      const next = await inbox.next(Math.min(wait, PRE_ARRIVAL_RECHECK_MS));
-      // A transition brings the booking as it is now; a timer reads it again.
+      // A reschedule or a cancellation wakes it with the booking as it is now. At the send time
+      // the booking is read once more: a change that reached the read model without a rule
+      // event (one committed before the rule started) still counts.
+      const next = await inbox.next(wait);
       booking = next?.booking ?? (await hl.booking()) ?? booking;
       continue;
     }
@@ -45,7 +44,7 @@ export async function preArrivalRule(input: RuleInput): Promise<string> {
 
 export const preArrival = defineRule({
   name: 'pre-arrival',
-  on: ['confirmed', 'cancelled', 'no_show'],
+  on: ['confirmed', 'rescheduled', 'cancelled', 'no_show'],
   mode: 'per-booking',
   workflow: preArrivalRule,
 });

@@ -5,7 +5,7 @@ import { runMain as receiverMain } from '../receiver';
 import { runMain as startMain } from '../start';
 import { runMain as workerMain } from '../worker';
 import ms from 'ms';
-import { explainBooking, formatExplanation, operateAndSettle } from './bookings';
+import { describeRuleRuns, explainBooking, formatExplanation, operateAndSettle } from './bookings';
 import { bulkCommand, bulkOperate, parseRate } from './bulk';
 import { coverageReport } from '../../activities/coverage';
 import { formatCoverage } from './sources';
@@ -153,14 +153,17 @@ const bookings = program
   .description('inspect and operate one booking workflow');
 bookings
   .command('explain')
-  .description("why is this booking in this state? (the workflow's timeline)")
+  .description(
+    "why is this booking in this state? (the workflow's timeline, and how each rule it started is doing)",
+  )
   .argument('<workflowId>', 'booking/<provider>/<source>/<bookingId>')
   .option('--json', 'print the raw explanation')
   .action(async (workflowId: string, options: { json?: boolean }) => {
     const { client } = cliContext();
     const explained = await explainBooking(client, workflowId);
-    if (options.json === true) print(JSON.stringify(explained, null, 2));
-    else for (const line of formatExplanation(explained)) print(line);
+    const rules = await describeRuleRuns(client, workflowId, explained);
+    if (options.json === true) print(JSON.stringify({ ...explained, rules }, null, 2));
+    else for (const line of formatExplanation(explained, rules)) print(line);
     await client.connection.close();
   });
 for (const command of ['resume', 'skip', 'refetch'] as const) {

@@ -66,6 +66,15 @@ export function workflowsEntry(rulesModule?: string): string {
 }
 
 /**
+ * The workflow interceptors bundled with the rules: workflows/ruleMetrics.ts counts how each rule
+ * starts and ends (hookline_rule_runs_total) through the worker's `hooklineRules` sink. None
+ * without rules: Hookline's own workflows are bundled as they always were.
+ */
+export function workflowInterceptorModules(rulesModule?: string): string[] {
+  return rulesModule === undefined ? [] : [require.resolve('../../workflows/ruleMetrics')];
+}
+
+/**
  * The bundler's logger: webpack's module list (hundreds of lines, at info) goes to debug, so
  * `npm start` shows the ready banner and not the bundler; its warnings and errors pass.
  */
@@ -100,12 +109,14 @@ export function bundlerLogger(logger: Logger): SdkLogger {
  */
 async function bundleAtStart(
   workflowsPath: string,
+  workflowInterceptorModules: string[],
   plugins: WorkerPlugin[],
   logger: Logger,
 ): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules,
     plugins,
     logger: bundlerLogger(logger),
   });
@@ -128,6 +139,8 @@ export async function createWorker(options: {
   plugins?: WorkerPlugin[];
   /** Around every activity: the worker's metrics (activities/metrics.ts). */
   activityInterceptors?: ActivityInterceptorsFactory[];
+  /** What workflow code reports out of the sandbox: the rules' runs (activities/metrics.ts). */
+  sinks?: WorkerOptions['sinks'];
   /** HOOKLINE_DEPLOYMENT_NAME + HOOKLINE_BUILD_ID: a versioned worker; undefined: unversioned. */
   deployment?: { deploymentName: string; buildId: string } | undefined;
   overrides?: Partial<WorkerOptions>;
@@ -146,9 +159,15 @@ export async function createWorker(options: {
     activities: options.activities,
     ...(source.workflowsPath === undefined
       ? source
-      : await bundleAtStart(source.workflowsPath, plugins, options.logger)),
+      : await bundleAtStart(
+          source.workflowsPath,
+          workflowInterceptorModules(options.rulesModule),
+          plugins,
+          options.logger,
+        )),
     plugins,
     interceptors: { activity: options.activityInterceptors ?? [] },
+    ...(options.sinks === undefined ? {} : { sinks: options.sinks }),
     shutdownGraceTime: '10 seconds',
     // Core keeps retrying a failing local activity after shutdown was requested (sdk-rust#709),
     // so without a bound Ctrl-C or SIGTERM could wait for minutes. Past this, the run ends with

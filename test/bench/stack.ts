@@ -88,7 +88,7 @@ export async function startWorker(options: {
   const logFile = path.join(OUT_DIR, `worker-${options.name}.log`);
   const fd = openSync(logFile, 'a');
   // BENCH_WORKER_PROFILE_DIR: the worker writes a V8 CPU profile there when it stops.
-  const profileDir = process.env.BENCH_WORKER_PROFILE_DIR;
+  const profileDir = process.env['BENCH_WORKER_PROFILE_DIR'];
   const profile =
     profileDir === undefined || profileDir === ''
       ? []

@@ -6,7 +6,9 @@ import { Worker } from '@temporalio/worker';
 import {
   activityMetricsInterceptor,
   createActivities,
+  createWorkerMetrics,
   destinationsFor,
+  ruleMetricSinks,
   type DestinationSettings,
   type WorkerMetrics,
 } from '../../activities';
@@ -98,6 +100,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(options.metrics === undefined
       ? {}
       : { interceptors: { activity: [activityMetricsInterceptor(options.metrics)] } }),
+    // The rules' bundle reports their runs through this sink (workflows/ruleMetrics.ts).
+    ...(options.rules === undefined
+      ? {}
+      : { sinks: ruleMetricSinks(options.metrics ?? createWorkerMetrics()) }),
     ...(tracing === undefined ? {} : { plugins: [tracing.plugin] }),
   });
   const running = worker.run();

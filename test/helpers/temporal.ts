@@ -7,7 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { findTemporalCli, findTestServer } from '../../src/temporal/devServer';
-import { workflowsEntry } from '../../src/temporal/worker';
+import { workflowInterceptorModules, workflowsEntry } from '../../src/temporal/worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
 function requireBinary(found: string | undefined, what: string): string {
@@ -62,7 +62,11 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 /** Hookline's workflows and a rules module's, as the worker bundles them with HOOKLINE_RULES. */
 export function rulesWorkflowBundle(rulesModule: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: workflowsEntry(rulesModule), logger: quietLogger });
+  return bundleWorkflowCode({
+    workflowsPath: workflowsEntry(rulesModule),
+    workflowInterceptorModules: workflowInterceptorModules(rulesModule),
+    logger: quietLogger,
+  });
 }
 
 /** A bundle with a plugin's workflow interceptors (tracing): not cached, each plugin its own. */

@@ -1,11 +1,14 @@
 // The example rules of rules/ on the time-skipping server, with Hookline's rule activities on a
 // real database: the pre-arrival message goes out two days before the start, follows a
-// reschedule and is dropped by a cancellation; check-out queues a housekeeping task; a large
+// reschedule (signalled, or read at the send time) and is dropped by a cancellation; check-out queues a housekeeping task; a large
 // booking raises an alert and a small one starts nothing.
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createWorkerMetrics, ruleMetricSinks } from '../../activities';
 import { createRuleActivities } from '../../activities/rules';
 import { upsertBooking } from '../../activities/store';
 import type { Db } from '../../activities/db';
@@ -24,6 +27,7 @@ let env: TestWorkflowEnvironment;
 let db: Db;
 let worker: Worker;
 let running: Promise<void>;
+const metrics = createWorkerMetrics();
 
 beforeAll(async () => {
   [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDb()]);
@@ -32,6 +36,7 @@ beforeAll(async () => {
     taskQueue,
     workflowBundle: await rulesWorkflowBundle(RULES),
     activities: createRuleActivities({ db, destinations: ['default'] }),
+    sinks: ruleMetricSinks(metrics),
   });
   running = worker.run();
 });
@@ -110,7 +115,40 @@ describe('pre-arrival message', () => {
     ]);
   });
 
-  it('is moved by a reschedule', async () => {
+  it('is moved by a rescheduled change at once, earlier too', async () => {
+    const b = await booking('bkg_earlier', 10 * DAY);
+    const id = ruleWorkflowId(
+      'pre-arrival',
+      origin(b.bookingId).bookingWorkflowId,
+      'per-booking',
+      1,
+    );
+    const handle = await env.client.workflow.start(preArrivalRule, {
+      workflowId: id,
+      taskQueue,
+      args: [input('pre-arrival', b, 'confirmed')],
+    });
+    // The platform moves the start five days earlier: Hookline signals the rule's `rescheduled`
+    // (the first amendment after transition 1) with the booking as it is now.
+    const moved = new Date(Date.parse(b.startsAt) - 5 * DAY).toISOString();
+    const now = { ...b, startsAt: moved, version: 2 };
+    await upsertBooking(db, now);
+    const rescheduled = input('pre-arrival', now, 'confirmed');
+    await handle.signal(transitionSignal, {
+      ...rescheduled,
+      transition: { ...rescheduled.transition, from: 'confirmed' },
+      change: { events: ['amended', 'rescheduled'], fields: ['startsAt'], amendment: 1 },
+    });
+    const result = await handle.result();
+    const due = Date.parse(moved) - PRE_ARRIVAL_BEFORE_MS;
+    expect(sentAt(result) - due).toBeGreaterThanOrEqual(0);
+    expect(sentAt(result) - due).toBeLessThan(60_000);
+    expect((await outbox(id)).map((r) => r.idempotency_key)).toEqual([
+      `rule:pre-arrival:bkg_earlier:${moved}`,
+    ]);
+  });
+
+  it('finds a reschedule that reached only the read model at the send time', async () => {
     const b = await booking('bkg_moved', 10 * DAY);
     const id = ruleWorkflowId(
       'pre-arrival',
@@ -227,6 +265,7 @@ describe('large booking alert', () => {
       taskQueue: 'no-destinations',
       workflowBundle: await rulesWorkflowBundle(RULES),
       activities: createRuleActivities({ db, destinations: [] }),
+      sinks: ruleMetricSinks(metrics),
     });
     await lonely.runUntil(
       expect(
@@ -251,4 +290,23 @@ describe('large booking alert', () => {
       }),
     );
   });
+});
+
+describe('recorded histories of the example rules', () => {
+  // pre-arrival.v1: recorded before the rule listened to `rescheduled`, while it re-read the
+  // booking every six hours. Open rules of that version must go on with the current code.
+  const dir = path.resolve(__dirname, '../histories/rules');
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))(
+    '%s replays on the current code',
+    async (file) => {
+      const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      await expect(
+        Worker.runReplayHistory(
+          { workflowBundle: await rulesWorkflowBundle(RULES), sinks: ruleMetricSinks(metrics) },
+          history,
+          file,
+        ),
+      ).resolves.toBeUndefined();
+    },
+  );
 });

@@ -9,6 +9,8 @@ import { workflowInfo } from '@temporalio/workflow';
 import { workflowTimeMs } from '../clock';
 import type { Notice } from '../../activities/commit';
 import type { CoverageNote } from '../../activities/coverage';
+import type { TransitionFacts } from '../../rules-kit/contract';
+import { amendmentEvents, changedFields, fieldDigest, transitionEvents } from './changes';
 import { customerSync, reminderNotice, statusNotice, toRow } from './outputs';
 import { applyNoShow, applySnapshot, isLagging, isTerminal, type BookingKey } from './reducer';
 import type { createRuleStarter } from './rules';
@@ -100,17 +102,43 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
     const notices: Notice[] = fresh.map((t) => statusNotice(workflowId, state, t));
     const sync = customerSync(workflowId, state, now());
     const syncing = sync !== undefined && run.marks.customerSynced !== sync.idempotencyKey;
+    // The changes the rules may react to: each new transition, or, when the status stayed, the
+    // fields that changed since the last commit (an amendment, numbered after the transition its
+    // status came from). Decided here from the workflow's own state: a retried task decides the
+    // same. Matched by the commit; a booking without matching rules records nothing more.
+    const digest = fieldDigest(state);
+    const fields = changedFields(run.marks.committedFields, digest);
+    const latest = state.transitionCount ?? 0;
+    const { amended } = run.marks;
+    const amendment =
+      fresh.length === 0 && fields.length > 0 && latest > 0
+        ? { seq: latest, n: amended?.seq === latest ? amended.n + 1 : 1 }
+        : undefined;
+    const changes: TransitionFacts[] = fresh.map((t) => ({
+      ...t,
+      seq: t.seq ?? 0,
+      change: { events: transitionEvents(t.to), fields },
+    }));
+    if (amendment !== undefined)
+      changes.push({
+        seq: amendment.seq,
+        from: state.status,
+        to: state.status,
+        cause: reason,
+        at: now(),
+        change: { events: amendmentEvents(fields), fields, amendment: amendment.n },
+      });
     const result = await queue('commit', {
       workflowId,
       write: { idempotencyKey: `${workflowId}:write:${reason}`, row: toRow(state) },
       ...(syncing ? { customer: sync } : {}),
       ...(coverage === undefined ? {} : { coverage }),
       notices,
-      ...(fresh.length === 0
+      ...(changes.length === 0
         ? {}
         : {
             rules: {
-              transitions: fresh.map((t) => ({ ...t, seq: t.seq ?? 0 })),
+              transitions: changes,
               origin: { bookingWorkflowId: workflowId, taskQueue: workflowInfo().taskQueue },
             },
           }),
@@ -124,7 +152,12 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       ...run.state,
       counts: { ...run.state.counts, writes: run.state.counts.writes + 1 },
     };
-    run.marks = { ...run.marks, committedSeq: fresh.at(-1)?.seq ?? committed };
+    run.marks = {
+      ...run.marks,
+      committedSeq: fresh.at(-1)?.seq ?? committed,
+      committedFields: digest,
+      ...(amendment === undefined ? {} : { amended: amendment }),
+    };
     for (const t of fresh) {
       note('transition', `${t.from} → ${t.to} (${t.cause})`);
       if (isTerminal(t.to)) run.marks = { ...run.marks, endedAt: workflowTimeMs() };
@@ -134,7 +167,7 @@ export function createBookingSteps(run: RunState, deps: StepDeps) {
       run.marks = { ...run.marks, customerSynced: sync.idempotencyKey };
       note('effect', `customer ${sync.customerId} merged into the read model${skipped}`);
     }
-    deps.rules.start(result?.rules, state);
+    deps.rules.start(result?.rules, state, changes);
     deps.publish();
   }
 

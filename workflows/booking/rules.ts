@@ -1,4 +1,5 @@
-// Starting a team's rules (rules-kit/) for a booking's committed transitions. Workflow code:
+// Starting a team's rules (rules-kit/) for a booking's committed changes (transitions, and
+// amendments: a change of its fields without a status change). Workflow code:
 // deterministic only. Which rules a transition starts is decided by the commit (its marker
 // records the answer), so a replay issues exactly the commands the first run did, whatever rules
 // are configured now, and a booking whose transitions match no rule gains no history event.
@@ -19,9 +20,11 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   RULE_TRANSITION_SIGNAL,
+  changeLabel,
   ruleInput,
   ruleWorkflowId,
   type RuleMatch,
+  type TransitionFacts,
 } from '../../rules-kit/contract';
 import type { RuleInput } from '../../rules-kit/schema';
 import { bookingWorkflowId } from '../shared';
@@ -43,7 +46,7 @@ export function createRuleStarter(deps: {
   const chains = new Map<string, Promise<void>>();
 
   async function send(m: RuleMatch, input: RuleInput, id: string): Promise<void> {
-    const label = `rule ${m.rule} (#${String(m.seq)})`;
+    const label = `rule ${m.rule} (#${changeLabel(m.seq, m.amendment)})`;
     try {
       if (m.mode === 'per-booking' && deps.started().includes(m.rule)) {
         await getExternalWorkflowHandle(id).signal(RULE_TRANSITION_SIGNAL, input);
@@ -75,8 +78,15 @@ export function createRuleStarter(deps: {
   }
 
   return {
-    /** Starts (or signals) each matched rule; returns at once, the booking does not wait. */
-    start(matches: readonly RuleMatch[] | undefined, state: BookingState): void {
+    /**
+     * Starts (or signals) each matched rule; returns at once, the booking does not wait. `changes`
+     * are the commit's, which the matches name by seq (and amendment).
+     */
+    start(
+      matches: readonly RuleMatch[] | undefined,
+      state: BookingState,
+      changes: readonly TransitionFacts[],
+    ): void {
       if (matches === undefined || matches.length === 0) return;
       if (!patched(RULES_PATCH)) return;
       const { taskQueue } = workflowInfo();
@@ -86,10 +96,10 @@ export function createRuleStarter(deps: {
       const workflowId = bookingWorkflowId(provider, source, bookingId);
       const origin = { bookingWorkflowId: workflowId, taskQueue };
       for (const m of matches) {
-        const t = state.transitions.find((x) => x.seq === m.seq);
-        if (t === undefined) continue; // older than the 50 kept: cannot happen within a batch
-        const input = ruleInput(m.rule, { ...t, seq: m.seq }, booking, origin);
-        const id = ruleWorkflowId(m.rule, workflowId, m.mode, m.seq);
+        const t = changes.find((x) => x.seq === m.seq && x.change?.amendment === m.amendment);
+        if (t === undefined) continue; // the commit matched only what it was given
+        const input = ruleInput(m.rule, t, booking, origin);
+        const id = ruleWorkflowId(m.rule, workflowId, m.mode, m.seq, m.amendment);
         inFlight += 1;
         const next = (chains.get(id) ?? Promise.resolve())
           .then(() => send(m, input, id))

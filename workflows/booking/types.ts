@@ -97,6 +97,13 @@ export interface BookingMarks extends TimerMarks {
   committedSeq?: number;
   /** Per-booking rules started for this booking (since `rules`): later transitions signal them. */
   rulesStarted?: string[];
+  /**
+   * A digest of each field as last committed (changes.ts): the next commit's amendment is what
+   * differs. Absent in runs from before: their first commit sets it and amends nothing.
+   */
+  committedFields?: Record<string, string>;
+  /** The newest amendment: the n-th after transition seq (its rules' ids are `#<seq>.<n>`). */
+  amended?: { seq: number; n: number };
 }
 
 export interface Carried {

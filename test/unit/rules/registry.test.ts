@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { defineRule, type RuleInput } from '../../../rules-kit';
-import { ruleWorkflowId } from '../../../rules-kit/contract';
+import { ruleWorkflowId, type TransitionFacts } from '../../../rules-kit/contract';
 import { loadRules, matchRules, validateRules } from '../../../rules-kit/registry';
 
 async function alertRule(_input: RuleInput): Promise<void> {
@@ -39,13 +39,13 @@ describe('rule declarations', () => {
   it('names each mistake in one sentence', () => {
     const bad = defineRule({
       name: 'Big Alert',
-      on: ['amended' as 'confirmed'],
+      on: ['updated' as 'confirmed'],
       workflow: alertRule,
     });
     const remote = defineRule({ name: 'py', on: ['confirmed'], workflow: 'PyRule' });
     expect(() => validateRules({ bad, remote }, 'rules/')).toThrow(
       "HOOKLINE_RULES: rule 'Big Alert' (export bad of rules/): name must be lower-case words with dashes, like pre-arrival; " +
-        "rule 'Big Alert' (export bad of rules/): 'amended' is not an event Hookline starts rules on; use one of pending, confirmed, checked_in, checked_out, cancelled, no_show; " +
+        "rule 'Big Alert' (export bad of rules/): 'updated' is not an event Hookline starts rules on; use one of pending, confirmed, checked_in, checked_out, cancelled, no_show, amended, rescheduled, customer_changed; " +
         "rule 'Big Alert' (export bad of rules/): export the workflow function alertRule from rules/ under its own name, so the worker bundles it; " +
         "rule 'py' (export remote of rules/): workflow 'PyRule' is a type name, served by another worker: give the taskQueue it listens on.",
     );
@@ -112,11 +112,49 @@ describe('matching a committed transition', () => {
     expect(matchRules(rules, { ...confirmed, to: 'checked_in' }, small, origin)).toEqual([]);
   });
 
+  it('starts a rule once for an amendment, whichever of its events the rule listens to', () => {
+    const amendments = validateRules(
+      {
+        alertRule,
+        moved: defineRule({ name: 'moved', on: ['rescheduled'], workflow: alertRule }),
+        any: defineRule({
+          name: 'any',
+          on: ['amended', 'rescheduled', 'customer_changed'],
+          workflow: alertRule,
+        }),
+        guest: defineRule({ name: 'guest', on: ['customer_changed'], workflow: alertRule }),
+        status: defineRule({ name: 'status', on: ['confirmed'], workflow: alertRule }),
+      },
+      'm',
+    );
+    // The start moved, the status stayed: the second amendment after transition 1.
+    const change = {
+      ...confirmed,
+      from: 'confirmed',
+      change: { events: ['amended', 'rescheduled'], fields: ['startsAt'], amendment: 2 },
+    } satisfies TransitionFacts;
+    expect(matchRules(amendments, change, booking, origin)).toEqual([
+      { seq: 1, amendment: 2, rule: 'moved', mode: 'per-transition', workflowType: 'alertRule' },
+      { seq: 1, amendment: 2, rule: 'any', mode: 'per-transition', workflowType: 'alertRule' },
+    ]);
+    // A transition recorded before changes had events: the status it moved into.
+    expect(matchRules(amendments, confirmed, booking, origin).map((m) => m.rule)).toEqual([
+      'status',
+    ]);
+  });
+
   it('gives each rule a workflow id per transition, or per booking', () => {
     expect(ruleWorkflowId('big', origin.bookingWorkflowId, 'per-transition', 3)).toBe(
       'rule/big/booking/meeva/default/bkg_1/#3',
     );
     expect(ruleWorkflowId('life', origin.bookingWorkflowId, 'per-booking', 3)).toBe(
+      'rule/life/booking/meeva/default/bkg_1',
+    );
+    // The first amendment after the third transition.
+    expect(ruleWorkflowId('big', origin.bookingWorkflowId, 'per-transition', 3, 1)).toBe(
+      'rule/big/booking/meeva/default/bkg_1/#3.1',
+    );
+    expect(ruleWorkflowId('life', origin.bookingWorkflowId, 'per-booking', 3, 1)).toBe(
       'rule/life/booking/meeva/default/bkg_1',
     );
   });

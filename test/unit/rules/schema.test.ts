@@ -39,6 +39,19 @@ describe('rule input v1', () => {
 
   it('accepts what Hookline sends and names what is missing', () => {
     expect(ruleInputSchema.safeParse(sampleInput).success).toBe(true);
+    // `change` is optional: inputs sent before it (and a rule's tests written then) still parse.
+    const amended = {
+      ...sampleInput,
+      transition: { ...sampleInput.transition, from: 'confirmed' },
+      change: { events: ['amended', 'rescheduled'], fields: ['startsAt'], amendment: 1 },
+    };
+    expect(ruleInputSchema.safeParse(amended).success).toBe(true);
+    const wrong = { ...amended, change: { ...amended.change, events: ['moved'] } };
+    expect(ruleInputSchema.safeParse(wrong).error?.issues[0]?.path).toEqual([
+      'change',
+      'events',
+      0,
+    ]);
     const { transition: _t, ...noTransition } = sampleInput;
     const result = ruleInputSchema.safeParse(noTransition);
     expect(result.success).toBe(false);

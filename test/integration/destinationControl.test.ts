@@ -165,9 +165,10 @@ describe('operating destinations', () => {
         .map((r) => r.at)
         .sort((a, b) => a - b);
       // Started 250 ms apart whichever worker delivered them: 12 POSTs span 11 gaps. Seen at the
-      // destination, a loaded machine delays single arrivals by up to ~100 ms, so one second may
-      // show one more than the limit; without it all 12 land within a few milliseconds.
-      expect((at.at(-1) ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(11 * 250 - 100);
+      // destination, a loaded machine delays single arrivals (CI saw the first one ~170 ms late),
+      // so the span may come up to 300 ms short and one second may show one more than the limit;
+      // without the limit all 12 land within a few milliseconds.
+      expect((at.at(-1) ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(11 * 250 - 300);
       const busiest = Math.max(...at.map((t) => at.filter((u) => u >= t && u < t + 1000).length));
       expect(busiest).toBeLessThanOrEqual(4 + 1);
     } finally {

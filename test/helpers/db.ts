@@ -14,35 +14,28 @@ export function testDatabaseUrl(): string | undefined {
 }
 
 /**
- * How a suite that needs a real Postgres runs: on TEST_DATABASE_URL when set; without it skipped
- * (with a note) on a developer's machine, but failed under CI=true: a CI run must never pass with
- * the guarantees such a suite proves untested.
+ * How a suite that needs a real Postgres runs: on TEST_DATABASE_URL when set, else it fails with
+ * a sentence naming the fix. Never skipped: a run must not pass with the guarantees such a suite
+ * proves untested, on CI or on a developer's machine.
  */
-export function postgresSuiteMode(env: NodeJS.ProcessEnv = process.env): 'run' | 'skip' | 'fail' {
+export function postgresSuiteMode(env: NodeJS.ProcessEnv = process.env): 'run' | 'fail' {
   const url = env['TEST_DATABASE_URL'];
-  if (url !== undefined && url !== '') return 'run';
-  const ci = env['CI'];
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0' ? 'fail' : 'skip';
+  return url !== undefined && url !== '' ? 'run' : 'fail';
 }
 
 /** `describe` for a suite that needs a real Postgres (TEST_DATABASE_URL): see postgresSuiteMode. */
 export function describeWithPostgres(name: string, fn: () => void): void {
-  const why = `${name} needs TEST_DATABASE_URL (a real Postgres, e.g. postgres://postgres@127.0.0.1:5432/test)`;
-  switch (postgresSuiteMode()) {
-    case 'run':
-      describe(name, fn);
-      return;
-    case 'fail':
-      describe(name, () => {
-        it('has a real Postgres to run on', () => {
-          throw new Error(`${why}. CI is set, so the suite fails rather than skip.`);
-        });
-      });
-      return;
-    case 'skip':
-      process.stderr.write(`${why}: skipped (under CI=true it fails)\n`);
-      describe.skip(name, fn);
+  if (postgresSuiteMode() === 'run') {
+    describe(name, fn);
+    return;
   }
+  describe(name, () => {
+    it('has a real Postgres to run on', () => {
+      throw new Error(
+        `${name} needs TEST_DATABASE_URL (a real Postgres, e.g. postgres://postgres@127.0.0.1:5432/test): set it, or run npm test -- --selectProjects unit integration e2e.`,
+      );
+    });
+  });
 }
 
 /**
